@@ -1,0 +1,3 @@
+using ProxChat.Host;
+
+await ProxChatServer.Build(args).RunAsync().ConfigureAwait(false);

@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using ProxChat.Transport.Signaling;
+
+namespace ProxChat.Host;
+
+/// <summary>Composes the server. Program runs it; tests build it with their own arguments.</summary>
+public static class ProxChatServer
+{
+    public const string DefaultUrl = "http://0.0.0.0:8080";
+
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+
+            // appsettings.json sits beside the binary, wherever the process is started from.
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey])
+            && string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.HttpPortsKey])
+            && string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.HttpsPortsKey]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.Services.AddOptions<ProxChatOptions>()
+            .BindConfiguration(ProxChatOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddProxChatSignaling();
+        builder.Services.AddHealthChecks()
+            .AddCheck<AcceptingClientsHealthCheck>("accepting-clients", tags: [HealthTags.Ready]);
+
+        var app = builder.Build();
+        app.UseWebSockets();
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = static _ => false });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = static check => check.Tags.Contains(HealthTags.Ready) });
+        app.MapSignalingEndpoints();
+        return app;
+    }
+}

@@ -1,0 +1,251 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using ProxChat.Proximity;
+
+namespace ProxChat.Transport.Protocol;
+
+/// <summary>
+/// Reads one client message: the envelope with <see cref="Utf8JsonReader"/> (so <c>type</c> is
+/// matched without allocating and <c>data</c> may come first), the payload with the
+/// source-generated <see cref="ProtocolJsonContext"/>, then validates every field.
+/// </summary>
+public static class ClientMessageParser
+{
+    private const string IntegerExpectation = "a 32-bit integer";
+    private const string StringExpectation = "a string";
+
+    public static bool TryParse(ReadOnlySpan<byte> utf8Json, out ClientMessage message, [NotNullWhen(false)] out string? error)
+    {
+        message = default;
+        if (!TryReadEnvelope(utf8Json, out var kind, out var data, out error))
+        {
+            return false;
+        }
+
+        try
+        {
+            return kind switch
+            {
+                ClientMessageKind.UpdatePosition => TryReadUpdatePosition(data, out message, out error),
+                ClientMessageKind.SendOffer => TryReadRelay(data, kind, "offer", ProtocolJsonContext.Default.SendOfferData, static d => (d.TargetId, d.Offer), out message, out error),
+                ClientMessageKind.SendAnswer => TryReadRelay(data, kind, "answer", ProtocolJsonContext.Default.SendAnswerData, static d => (d.TargetId, d.Answer), out message, out error),
+                ClientMessageKind.SendIceCandidate => TryReadRelay(data, kind, "candidate", ProtocolJsonContext.Default.SendIceCandidateData, static d => (d.TargetId, d.Candidate), out message, out error),
+                _ => Succeed(new ClientMessage(kind), out message, out error),
+            };
+        }
+        catch (JsonException exception)
+        {
+            error = DescribeFieldError(kind, exception.Path);
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            // The reader refuses strings with unpaired surrogate escapes this way.
+            error = ProtocolErrors.NotJson;
+            return false;
+        }
+    }
+
+    private static bool TryReadEnvelope(ReadOnlySpan<byte> utf8Json, out ClientMessageKind kind, out ReadOnlySpan<byte> data, [NotNullWhen(false)] out string? error)
+    {
+        kind = default;
+        data = default;
+        ClientMessageKind? type = null;
+        string? unknownType = null;
+        try
+        {
+            var reader = new Utf8JsonReader(utf8Json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                // Read the rest anyway so that broken JSON is reported as such, not as a non-object.
+                while (reader.Read())
+                {
+                }
+
+                error = ProtocolErrors.NotAnObject;
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("type"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.String)
+                    {
+                        SkipToEnd(ref reader);
+                        error = ProtocolErrors.TypeNotString;
+                        return false;
+                    }
+
+                    type = MatchType(ref reader);
+                    unknownType = type is null ? reader.GetString() : null;
+                }
+                else if (reader.ValueTextEquals("data"u8))
+                {
+                    reader.Read();
+                    var start = (int)reader.TokenStartIndex;
+                    var isNull = reader.TokenType == JsonTokenType.Null;
+                    reader.Skip();
+                    data = isNull ? default : utf8Json[start..(int)reader.BytesConsumed];
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+
+            SkipToEnd(ref reader);
+        }
+        catch (JsonException)
+        {
+            error = ProtocolErrors.NotJson;
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            error = ProtocolErrors.NotJson;
+            return false;
+        }
+
+        if (type is { } known)
+        {
+            kind = known;
+            error = null;
+            return true;
+        }
+
+        error = unknownType is null ? ProtocolErrors.MissingType : ProtocolErrors.UnknownType(unknownType);
+        return false;
+    }
+
+    // Reading past the end makes the reader reject anything after the object.
+    private static void SkipToEnd(ref Utf8JsonReader reader)
+    {
+        while (reader.Read())
+        {
+        }
+    }
+
+    private static ClientMessageKind? MatchType(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueTextEquals("UpdatePosition"u8))
+        {
+            return ClientMessageKind.UpdatePosition;
+        }
+
+        if (reader.ValueTextEquals("SendIceCandidate"u8))
+        {
+            return ClientMessageKind.SendIceCandidate;
+        }
+
+        if (reader.ValueTextEquals("SendOffer"u8))
+        {
+            return ClientMessageKind.SendOffer;
+        }
+
+        if (reader.ValueTextEquals("SendAnswer"u8))
+        {
+            return ClientMessageKind.SendAnswer;
+        }
+
+        if (reader.ValueTextEquals("RequestPeerRefresh"u8))
+        {
+            return ClientMessageKind.RequestPeerRefresh;
+        }
+
+        if (reader.ValueTextEquals("Disconnect"u8))
+        {
+            return ClientMessageKind.Disconnect;
+        }
+
+        return null;
+    }
+
+    private static bool TryReadUpdatePosition(ReadOnlySpan<byte> data, out ClientMessage message, [NotNullWhen(false)] out string? error)
+    {
+        const string type = nameof(ClientMessageKind.UpdatePosition);
+        message = default;
+        if (data.IsEmpty)
+        {
+            error = ProtocolErrors.DataRequired(type, "client_id, map_id, x and y");
+            return false;
+        }
+
+        var d = JsonSerializer.Deserialize(data, ProtocolJsonContext.Default.UpdatePositionData);
+        error = d.ClientId switch
+        {
+            null => ProtocolErrors.FieldInvalid(type, "client_id", StringExpectation),
+            { Length: 0 } => ProtocolErrors.ClientIdEmpty,
+            { Length: > ProtocolErrors.MaxClientIdLength } => ProtocolErrors.ClientIdTooLong,
+            _ when d.MapId is null => ProtocolErrors.FieldInvalid(type, "map_id", IntegerExpectation),
+            _ when d.X is null => ProtocolErrors.FieldInvalid(type, "x", IntegerExpectation),
+            _ when d.Y is null => ProtocolErrors.FieldInvalid(type, "y", IntegerExpectation),
+            _ => null,
+        };
+        if (error is not null)
+        {
+            return false;
+        }
+
+        var partition = new Partition(d.GameId ?? 0, d.Channel ?? 0, d.MapId!.Value);
+        message = ClientMessage.UpdatePosition(d.ClientId!, new Location(partition, d.X!.Value, d.Y!.Value));
+        return true;
+    }
+
+    private static bool TryReadRelay<TData>(
+        ReadOnlySpan<byte> data,
+        ClientMessageKind kind,
+        string payloadField,
+        JsonTypeInfo<TData> typeInfo,
+        Func<TData, (string? TargetId, string? Payload)> fields,
+        out ClientMessage message,
+        [NotNullWhen(false)] out string? error)
+    {
+        message = default;
+        var type = kind.ToString();
+        if (data.IsEmpty)
+        {
+            error = ProtocolErrors.DataRequired(type, $"target_id and {payloadField}");
+            return false;
+        }
+
+        var (targetId, payload) = fields(JsonSerializer.Deserialize(data, typeInfo)!);
+        if (targetId is null)
+        {
+            error = ProtocolErrors.FieldInvalid(type, "target_id", StringExpectation);
+            return false;
+        }
+
+        if (payload is null)
+        {
+            error = ProtocolErrors.FieldInvalid(type, payloadField, StringExpectation);
+            return false;
+        }
+
+        message = ClientMessage.Relay(kind, targetId, payload);
+        error = null;
+        return true;
+    }
+
+    private static bool Succeed(ClientMessage parsed, out ClientMessage message, out string? error)
+    {
+        message = parsed;
+        error = null;
+        return true;
+    }
+
+    private static string DescribeFieldError(ClientMessageKind kind, string? path)
+    {
+        var type = kind.ToString();
+        var field = path is { Length: > 2 } && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : null;
+        return field switch
+        {
+            null => ProtocolErrors.DataRequired(type, kind == ClientMessageKind.UpdatePosition ? "client_id, map_id, x and y" : "target_id and a payload"),
+            "client_id" or "target_id" or "offer" or "answer" or "candidate" => ProtocolErrors.FieldInvalid(type, field, StringExpectation),
+            _ => ProtocolErrors.FieldInvalid(type, field, IntegerExpectation),
+        };
+    }
+}

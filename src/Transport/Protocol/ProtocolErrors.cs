@@ -1,0 +1,36 @@
+namespace ProxChat.Transport.Protocol;
+
+/// <summary>The texts of the <c>Error</c> messages, in one place so clients and docs can rely on them.</summary>
+public static class ProtocolErrors
+{
+    public const int MaxClientIdLength = 128;
+
+    public const string NotRegistered = "Client must send UpdatePosition first.";
+    public const string NotJson = "Message is not valid JSON.";
+    public const string NotAnObject = "Message must be a JSON object.";
+    public const string MissingType = "Message has no 'type'.";
+    public const string TypeNotString = "Message 'type' must be a string.";
+    public const string BinaryFrame = "Binary frames are not supported; send each message as one JSON text frame.";
+    public const string ClientIdEmpty = "UpdatePosition: 'client_id' must not be empty.";
+
+    public static readonly string ClientIdTooLong = $"UpdatePosition: 'client_id' must be at most {MaxClientIdLength} characters.";
+
+    private const int MaxEchoedLength = 64;
+
+    public static string UnknownType(string type) => $"Unknown message type '{Truncate(type)}'.";
+
+    public static string DataRequired(string type, string fields) => $"{type}: 'data' must be an object with {fields}.";
+
+    public static string FieldInvalid(string type, string field, string expected) => $"{type}: '{field}' is required and must be {expected}.";
+
+    public static string ClientIdChanged(string registeredId) =>
+        $"client_id cannot change on a connection; this connection is registered as '{registeredId}'.";
+
+    public static string TargetNotFound(string targetId) => $"Client {Truncate(targetId)} not found";
+
+    public static string TargetNotNearby(string targetId) => $"Client {Truncate(targetId)} is not nearby";
+
+    public static string TargetIsSelf(string type) => $"{type}: cannot send to yourself.";
+
+    private static string Truncate(string text) => text.Length <= MaxEchoedLength ? text : string.Concat(text.AsSpan(0, MaxEchoedLength), "…");
+}

@@ -1,0 +1,57 @@
+using System.Net.WebSockets;
+using ProxChat.Proximity;
+using ProxChat.Transport.Protocol;
+
+namespace ProxChat.Transport.Sessions;
+
+/// <summary>
+/// One client connection, whatever carries it. Holds the identity the connection registered and
+/// the liveness clock; the transport supplies sending and closing.
+/// </summary>
+public abstract class ClientConnection
+{
+    private static long s_nextId;
+
+    private long _lastPositionAt;
+    private long _nextReintroductionAt;
+
+    protected ClientConnection(long connectedAt)
+    {
+        Id = Interlocked.Increment(ref s_nextId);
+        _lastPositionAt = connectedAt;
+    }
+
+    /// <summary>Process-unique, for logs and the connection set.</summary>
+    public long Id { get; }
+
+    /// <summary>The client_id this connection registered with its first UpdatePosition; never changes after.</summary>
+    public string? ClientId { get; private set; }
+
+    /// <summary>The registered client's place in the proximity world, shared by every connection that takes it over.</summary>
+    public ProximityMember? Member { get; private set; }
+
+    [System.Diagnostics.CodeAnalysis.MemberNotNullWhen(true, nameof(ClientId), nameof(Member))]
+    public bool IsRegistered => ClientId is not null;
+
+    /// <summary>Timestamp (<see cref="TimeProvider.GetTimestamp"/>) of the last UpdatePosition, or of connecting.</summary>
+    public long LastPositionAt => Volatile.Read(ref _lastPositionAt);
+
+    public long NextReintroductionAt => Volatile.Read(ref _nextReintroductionAt);
+
+    /// <summary>Queues a message without waiting. Never throws; a connection that cannot keep up is dropped.</summary>
+    public abstract void Send(in ServerMessage message);
+
+    /// <summary>Sends what is queued, then closes with the given code. Only the first request counts.</summary>
+    public abstract void Close(WebSocketCloseStatus status, string reason);
+
+    internal void Register(string clientId, ProximityMember member, long now, long reintroductionTicks)
+    {
+        ClientId = clientId;
+        Member = member;
+        Volatile.Write(ref _nextReintroductionAt, now + reintroductionTicks);
+    }
+
+    internal void TouchPosition(long now) => Volatile.Write(ref _lastPositionAt, now);
+
+    internal void ScheduleReintroduction(long at) => Volatile.Write(ref _nextReintroductionAt, at);
+}

@@ -1,0 +1,253 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using ProxChat.Transport.Protocol;
+using ProxChat.Transport.Signaling;
+
+namespace ProxChat.Transport.Sessions;
+
+/// <summary>
+/// A client on a raw WebSocket. One receive loop parses and handles messages in order; one write
+/// loop owns every send, so each message goes out as a single complete text frame. The send queue
+/// is bounded: a client that stops reading is dropped rather than growing memory.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The connection lives exactly as long as RunAsync, which disposes what it owns.")]
+public sealed partial class WebSocketConnection : ClientConnection
+{
+    // Most messages (positions, candidates) are far smaller; offers spill into the assembly buffer.
+    private const int ReceiveBufferSize = 4096;
+
+    private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly WebSocket _socket;
+    private readonly SignalingService _signaling;
+    private readonly ConnectionSet _connections;
+    private readonly ILogger _logger;
+    private readonly int _maxMessageBytes;
+    private readonly Channel<ServerMessage> _queue;
+    private readonly CancellationTokenSource _abort = new();
+    private int _closeRequested;
+    private WebSocketCloseStatus _closeStatus;
+    private string _closeReason = string.Empty;
+
+    public WebSocketConnection(
+        WebSocket socket,
+        SignalingService signaling,
+        ConnectionSet connections,
+        ProxChatOptions options,
+        TimeProvider time,
+        ILogger logger)
+        : base(time.GetTimestamp())
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _socket = socket;
+        _signaling = signaling;
+        _connections = connections;
+        _logger = logger;
+        _maxMessageBytes = options.MaxMessageBytes;
+        _queue = Channel.CreateBounded<ServerMessage>(new BoundedChannelOptions(options.SendQueueLimit)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    public override void Send(in ServerMessage message)
+    {
+        if (_queue.Writer.TryWrite(message) || Volatile.Read(ref _closeRequested) != 0)
+        {
+            return;
+        }
+
+        Log.SendQueueFull(_logger, Id, ClientId);
+        Close(CloseCodes.SendQueueFull, "Send queue full: the client is not reading its messages.");
+
+        // The write loop is stuck behind a full socket and cannot send a close frame: drop now.
+        Abort();
+    }
+
+    public override void Close(WebSocketCloseStatus status, string reason)
+    {
+        if (Interlocked.Exchange(ref _closeRequested, 1) != 0)
+        {
+            return;
+        }
+
+        _closeStatus = status;
+        _closeReason = reason;
+        _queue.Writer.TryComplete();
+        try
+        {
+            _abort.CancelAfter(CloseHandshakeTimeout);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection already finished.
+        }
+    }
+
+    /// <summary>Runs the connection until the socket closes; cleans up the client on the way out.</summary>
+    public async Task RunAsync(CancellationToken requestAborted)
+    {
+        _connections.Add(this);
+        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, _abort.Token);
+        var writing = WriteLoopAsync(aborted.Token);
+        try
+        {
+            await ReceiveLoopAsync(aborted.Token).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is WebSocketException or OperationCanceledException or IOException)
+        {
+            Log.ConnectionDropped(_logger, Id, ClientId, exception.Message);
+        }
+        finally
+        {
+            _connections.Remove(this);
+            await _signaling.ConnectionClosedAsync(this, CancellationToken.None).ConfigureAwait(false);
+            Close(CloseCodes.Normal, string.Empty);
+            await writing.ConfigureAwait(false);
+            _abort.Dispose();
+        }
+    }
+
+    private async Task ReceiveLoopAsync(CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferSize);
+        using var assembly = new PooledBufferWriter();
+        var messageBytes = 0;
+        try
+        {
+            while (true)
+            {
+                var result = await _socket.ReceiveAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return;
+                }
+
+                if (Volatile.Read(ref _closeRequested) != 0)
+                {
+                    // Closing: drain until the client answers our close frame.
+                    continue;
+                }
+
+                messageBytes += result.Count;
+                if (messageBytes > _maxMessageBytes)
+                {
+                    Log.MessageTooBig(_logger, Id, ClientId, _maxMessageBytes);
+                    Close(CloseCodes.MessageTooBig, $"Message exceeds {_maxMessageBytes} bytes.");
+                    continue;
+                }
+
+                if (!result.EndOfMessage)
+                {
+                    assembly.Write(buffer.AsSpan(0, result.Count));
+                    continue;
+                }
+
+                if (result.MessageType == WebSocketMessageType.Binary)
+                {
+                    Send(ServerMessage.Error(ProtocolErrors.BinaryFrame));
+                }
+                else if (assembly.WrittenCount == 0)
+                {
+                    await HandleAsync(buffer.AsMemory(0, result.Count), cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    assembly.Write(buffer.AsSpan(0, result.Count));
+                    await HandleAsync(assembly.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                }
+
+                assembly.Reset();
+                messageBytes = 0;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private ValueTask HandleAsync(ReadOnlyMemory<byte> utf8Json, CancellationToken cancellationToken)
+    {
+        if (ClientMessageParser.TryParse(utf8Json.Span, out var message, out var error))
+        {
+            return _signaling.HandleAsync(this, message, cancellationToken);
+        }
+
+        Send(ServerMessage.Error(error));
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task WriteLoopAsync(CancellationToken cancellationToken)
+    {
+        using var buffer = new PooledBufferWriter();
+        using var json = new Utf8JsonWriter(buffer, ServerMessageWriter.WriterOptions);
+        var reader = _queue.Reader;
+        long lastPeersVersion = -1;
+        try
+        {
+            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var message))
+                {
+                    if (message.Kind == ServerMessageKind.NearbyPeers)
+                    {
+                        // Snapshots computed concurrently can be queued out of order: never
+                        // let an older set overwrite a newer one the client already has.
+                        if (message.Peers.Version < lastPeersVersion)
+                        {
+                            continue;
+                        }
+
+                        lastPeersVersion = message.Peers.Version;
+                    }
+
+                    ServerMessageWriter.Write(json, message);
+                    await _socket.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+                    json.Reset();
+                    buffer.Reset();
+                }
+            }
+
+            if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                await _socket.CloseOutputAsync(_closeStatus, _closeReason, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception exception) when (exception is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            // The socket is gone; the receive loop sees the same and cleans up.
+            Abort();
+        }
+    }
+
+    private void Abort()
+    {
+        try
+        {
+            _abort.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection already finished.
+        }
+
+        _socket.Abort();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(10, LogLevel.Debug, "Connection {ConnectionId} ({ClientId}) dropped: {Reason}")]
+        public static partial void ConnectionDropped(ILogger logger, long connectionId, string? clientId, string reason);
+
+        [LoggerMessage(11, LogLevel.Warning, "Connection {ConnectionId} ({ClientId}) is not reading its messages; its send queue is full and it is dropped.")]
+        public static partial void SendQueueFull(ILogger logger, long connectionId, string? clientId);
+
+        [LoggerMessage(12, LogLevel.Information, "Connection {ConnectionId} ({ClientId}) sent a message over {MaxMessageBytes} bytes and is closed with 1009.")]
+        public static partial void MessageTooBig(ILogger logger, long connectionId, string? clientId, int maxMessageBytes);
+    }
+}

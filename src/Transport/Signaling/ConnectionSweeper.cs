@@ -1,0 +1,65 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ProxChat.Transport.Sessions;
+
+namespace ProxChat.Transport.Signaling;
+
+/// <summary>
+/// Twice a second: closes connections that sent no UpdatePosition within ClientTimeout, and
+/// re-sends each client its nearby set when its reintroduction is due. Each client's schedule
+/// starts at its registration, so reintroductions spread over the interval instead of bursting.
+/// </summary>
+public sealed partial class ConnectionSweeper(
+    ConnectionSet connections,
+    SignalingService signaling,
+    IOptions<ProxChatOptions> options,
+    TimeProvider time,
+    ILogger<ConnectionSweeper> logger) : BackgroundService
+{
+    public static readonly TimeSpan Period = TimeSpan.FromMilliseconds(500);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var clientTimeout = options.Value.ClientTimeoutSeconds * time.TimestampFrequency;
+        var reintroduce = options.Value.ReintroductionIntervalSeconds > 0;
+        using var timer = new PeriodicTimer(Period, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                await SweepAsync(clientTimeout, reintroduce, options.Value.ClientTimeoutSeconds, stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+    }
+
+    private async Task SweepAsync(long clientTimeout, bool reintroduce, int timeoutSeconds, CancellationToken cancellationToken)
+    {
+        var now = time.GetTimestamp();
+        foreach (var connection in connections.Enumerate())
+        {
+            if (clientTimeout > 0 && now - connection.LastPositionAt > clientTimeout)
+            {
+                Log.TimedOut(logger, connection.Id, connection.ClientId, timeoutSeconds);
+
+                // Remove first, so peers hear of it even if the socket is too stuck to close.
+                await signaling.ConnectionClosedAsync(connection, cancellationToken).ConfigureAwait(false);
+                connection.Close(CloseCodes.Timeout, $"No UpdatePosition for {timeoutSeconds} seconds.");
+            }
+            else if (reintroduce && connection.IsRegistered && now >= connection.NextReintroductionAt)
+            {
+                signaling.Reintroduce(connection, now);
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(20, LogLevel.Debug, "Connection {ConnectionId} ({ClientId}) sent no UpdatePosition for {TimeoutSeconds} s and is closed.")]
+        public static partial void TimedOut(ILogger logger, long connectionId, string? clientId, int timeoutSeconds);
+    }
+}

@@ -1,0 +1,57 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ProxChat.Transport.Signaling;
+
+/// <summary>The <c>ProxChat</c> configuration section, validated at start-up.</summary>
+public sealed class ProxChatOptions : IValidatableObject
+{
+    public const string SectionName = "ProxChat";
+
+    /// <summary>An unlinked pair links at this distance or closer.</summary>
+    [Range(0, int.MaxValue)]
+    public int IntroductionRange { get; set; } = 20;
+
+    /// <summary>A linked pair unlinks beyond this distance. At least <see cref="IntroductionRange"/>.</summary>
+    [Range(0, int.MaxValue)]
+    public int DisconnectionRange { get; set; } = 25;
+
+    /// <summary>A connection that sends no UpdatePosition for this long is removed and closed; 0 disables.</summary>
+    [Range(0, 86_400)]
+    public int ClientTimeoutSeconds { get; set; } = 15;
+
+    /// <summary>How often each client is re-sent its NearbyPeers; 0 disables.</summary>
+    [Range(0, 86_400)]
+    public int ReintroductionIntervalSeconds { get; set; } = 5;
+
+    public RelayPolicy RelayPolicy { get; set; } = RelayPolicy.Nearby;
+
+    /// <summary>Under the Nearby policy, how long a pair may still relay after unlinking.</summary>
+    [Range(0, 86_400)]
+    public int RelayGraceSeconds { get; set; } = 10;
+
+    /// <summary>A larger message closes the connection with 1009.</summary>
+    [Range(1024, 16 * 1024 * 1024)]
+    public int MaxMessageBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Messages queued for one client before it counts as not reading and is dropped.</summary>
+    [Range(16, 1_000_000)]
+    public int SendQueueLimit { get; set; } = 1024;
+
+    /// <summary>How often the server pings each WebSocket; 0 disables pings.</summary>
+    [Range(0, 3_600)]
+    public int KeepAliveIntervalSeconds { get; set; } = 15;
+
+    /// <summary>How long a ping may go unanswered before the connection is dropped; 0 only sends pings.</summary>
+    [Range(0, 3_600)]
+    public int KeepAliveTimeoutSeconds { get; set; } = 15;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (DisconnectionRange < IntroductionRange)
+        {
+            yield return new ValidationResult(
+                $"DisconnectionRange ({DisconnectionRange}) must be at least IntroductionRange ({IntroductionRange}).",
+                [nameof(DisconnectionRange), nameof(IntroductionRange)]);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using ProxChat.Proximity;
+using ProxChat.Transport.Sessions;
+
+namespace ProxChat.Transport.Signaling;
+
+public static class SignalingServiceCollectionExtensions
+{
+    /// <summary>
+    /// The single-node signaling server: proximity in memory, delivery straight to local sockets.
+    /// Expects <see cref="ProxChatOptions"/> to be configured.
+    /// </summary>
+    public static IServiceCollection AddProxChatSignaling(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(static sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ProxChatOptions>>().Value;
+            return new ProximityWorld(
+                new ProximityRanges(options.IntroductionRange, options.DisconnectionRange),
+                TimeSpan.FromSeconds(options.RelayGraceSeconds),
+                sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddSingleton<ClientRegistry>();
+        services.AddSingleton<ConnectionSet>();
+        services.TryAddSingleton<IMessageDelivery, LocalMessageDelivery>();
+        services.AddSingleton<SignalingService>();
+        services.AddSingleton<WebSocketAcceptor>();
+        services.AddHostedService<ConnectionSweeper>();
+        services.AddHostedService<CloseConnectionsOnShutdown>();
+        return services;
+    }
+}
