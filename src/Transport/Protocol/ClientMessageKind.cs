@@ -2,6 +2,8 @@ namespace ProxChat.Transport.Protocol;
 
 public enum ClientMessageKind
 {
+    /// <summary>No recognised type: the envelope itself was malformed.</summary>
+    None,
     UpdatePosition,
     SendOffer,
     SendAnswer,

@@ -15,6 +15,10 @@ public static class ClientMessageParser
     private const string IntegerExpectation = "a 32-bit integer";
     private const string StringExpectation = "a string";
 
+    /// <summary>
+    /// On failure <paramref name="message"/> still carries the recognised type, if the envelope
+    /// had one, so the caller can tell an unregistered client what it must do first.
+    /// </summary>
     public static bool TryParse(ReadOnlySpan<byte> utf8Json, out ClientMessage message, [NotNullWhen(false)] out string? error)
     {
         message = default;
@@ -22,6 +26,8 @@ public static class ClientMessageParser
         {
             return false;
         }
+
+        message = new ClientMessage(kind);
 
         try
         {
@@ -167,7 +173,7 @@ public static class ClientMessageParser
     private static bool TryReadUpdatePosition(ReadOnlySpan<byte> data, out ClientMessage message, [NotNullWhen(false)] out string? error)
     {
         const string type = nameof(ClientMessageKind.UpdatePosition);
-        message = default;
+        message = new ClientMessage(ClientMessageKind.UpdatePosition);
         if (data.IsEmpty)
         {
             error = ProtocolErrors.DataRequired(type, "client_id, map_id, x and y");
@@ -204,7 +210,7 @@ public static class ClientMessageParser
         out ClientMessage message,
         [NotNullWhen(false)] out string? error)
     {
-        message = default;
+        message = new ClientMessage(kind);
         var type = kind.ToString();
         if (data.IsEmpty)
         {

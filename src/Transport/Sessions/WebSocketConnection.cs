@@ -178,7 +178,7 @@ public sealed partial class WebSocketConnection : ClientConnection
             return _signaling.HandleAsync(this, message, cancellationToken);
         }
 
-        Send(ServerMessage.Error(error));
+        SignalingService.Reject(this, message.Kind, error);
         return ValueTask.CompletedTask;
     }
 

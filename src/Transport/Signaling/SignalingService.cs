@@ -63,6 +63,15 @@ public sealed partial class SignalingService
         }
     }
 
+    /// <summary>Answers a message that failed validation.</summary>
+    /// <param name="kind">The message's type, if the envelope named a known one.</param>
+    public static void Reject(ClientConnection connection, ClientMessageKind kind, string error)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var registrationFirst = !connection.IsRegistered && kind is not (ClientMessageKind.None or ClientMessageKind.UpdatePosition);
+        connection.Send(ServerMessage.Error(registrationFirst ? ProtocolErrors.NotRegistered : error));
+    }
+
     /// <summary>
     /// Removes the connection's client, if the connection still owns it, and tells its peers.
     /// Safe to call more than once and for connections that never registered.

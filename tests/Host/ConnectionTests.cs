@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Text.Json.Nodes;
+
+namespace ProxChat.Host.Tests;
+
+public class ConnectionTests
+{
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/ws")]
+    public async Task Both_paths_speak_the_protocol(string path)
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var client = await TestClient.ConnectAsync(server, path);
+        await client.MoveAsync("a", 0, 0);
+        await client.ExpectPeersAsync();
+    }
+
+    [Fact]
+    public async Task Every_message_is_one_complete_utf8_text_frame_without_bom()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var raw = await RawWebSocketClient.ConnectAsync(server);
+        await using var b = await TestClient.JoinAsync(server, "b", 1, 1);
+        await raw.SendTextAsync("""{"type":"UpdatePosition","data":{"client_id":"a","map_id":1,"x":0,"y":0}}""");
+        await b.ExpectPeersAsync("a");
+        var offer = string.Concat(Enumerable.Repeat("v=0\r\no=- 4611 2 IN IP4 127.0.0.1 ünïcödé 🎧\r\n", 60));
+
+        await b.SendRelayAsync("SendOffer", "a", "offer", offer);
+
+        var frames = new List<RawWebSocketClient.Frame>();
+        while (frames.Count < 2 || !frames[^1].Text.Contains("ReceiveOffer", StringComparison.Ordinal))
+        {
+            frames.Add(await raw.ReceiveFrameAsync());
+        }
+
+        Assert.All(frames, frame =>
+        {
+            Assert.True(frame.Fin, "each message must be a single final frame");
+            Assert.Equal(0x1, frame.Opcode);
+            Assert.Equal((byte)'{', frame.Payload[0]);
+            Assert.NotNull(JsonNode.Parse(frame.Payload));
+        });
+        Assert.Equal(offer, JsonNode.Parse(frames[^1].Payload)!["data"]!["offer"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Health_endpoints_answer_and_plain_requests_get_a_description()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var http = new HttpClient { BaseAddress = server.HttpAddress };
+
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
+        Assert.Contains("WebSocket", await http.GetStringAsync(new Uri("/", UriKind.Relative)), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.UpgradeRequired, (await http.GetAsync(new Uri("/ws", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Shutdown_closes_clients_with_going_away()
+    {
+        var server = await TestServer.StartAsync();
+        await using var client = await TestClient.JoinAsync(server, "a", 0, 0);
+
+        var stopping = server.StopAsync();
+        var (status, _) = await client.ExpectClosedAsync();
+        await stopping;
+        await server.DisposeAsync();
+
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, status);
+    }
+
+    [Fact]
+    public async Task Invalid_configuration_stops_the_server_at_start_up()
+    {
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() =>
+            TestServer.StartAsync(("IntroductionRange", "30"), ("DisconnectionRange", "25")));
+        Assert.Contains("DisconnectionRange", failure.Message, StringComparison.Ordinal);
+    }
+}

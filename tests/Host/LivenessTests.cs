@@ -1,0 +1,97 @@
+using ProxChat.Transport.Signaling;
+
+namespace ProxChat.Host.Tests;
+
+public class LivenessTests
+{
+    [Fact]
+    public async Task Clients_are_reintroduced_periodically_without_any_change()
+    {
+        await using var server = await TestServer.StartAsync(("ReintroductionIntervalSeconds", "1"));
+        await using var a = await TestClient.JoinAsync(server, "a", 0, 0);
+        await using var b = await TestClient.JoinAsync(server, "b", 1, 1);
+        await a.ExpectPeersAsync("b");
+
+        // Nothing moves, yet both keep hearing their current set.
+        await a.ExpectPeersAsync("b");
+        await a.ExpectPeersAsync("b");
+        await b.ExpectPeersAsync("a");
+    }
+
+    [Fact]
+    public async Task A_client_silent_for_ClientTimeout_is_removed_and_closed()
+    {
+        await using var server = await TestServer.StartAsync(("ClientTimeoutSeconds", "1"));
+        await using var quiet = await TestClient.JoinAsync(server, "quiet", 1, 1);
+        await using var active = await TestClient.JoinAsync(server, "active", 0, 0);
+        await quiet.ExpectPeersAsync("active");
+
+        // The active client keeps moving (which is what keeps it alive) and sees the quiet one go.
+        var removed = active.WaitForPeersAsync();
+        using var moving = new CancellationTokenSource();
+        var keepAlive = Task.Run(async () =>
+        {
+            while (!moving.IsCancellationRequested)
+            {
+                await active.MoveAsync(0, 0);
+                await Task.Delay(200);
+            }
+        });
+
+        await removed;
+        var (status, reason) = await quiet.ExpectClosedAsync();
+        await moving.CancelAsync();
+        await keepAlive;
+
+        Assert.Equal(4001, (int)status!);
+        Assert.Contains("UpdatePosition", reason, StringComparison.Ordinal);
+        Assert.Equal(1, server.Get<ClientRegistry>().Count);
+    }
+
+    [Fact]
+    public async Task A_connection_that_never_registers_is_closed_after_ClientTimeout()
+    {
+        await using var server = await TestServer.StartAsync(("ClientTimeoutSeconds", "1"));
+        await using var idle = await TestClient.ConnectAsync(server);
+
+        var (status, _) = await idle.ExpectClosedAsync();
+
+        Assert.Equal(4001, (int)status!);
+    }
+
+    [Fact]
+    public async Task A_peer_that_stops_answering_pings_is_dropped_and_its_peers_are_told()
+    {
+        await using var server = await TestServer.StartAsync(
+            ("ClientTimeoutSeconds", "0"), ("KeepAliveIntervalSeconds", "1"), ("KeepAliveTimeoutSeconds", "1"));
+        await using var watcher = await TestClient.JoinAsync(server, "watcher", 0, 0);
+        using var dead = await RawWebSocketClient.ConnectAsync(server);
+        await dead.SendTextAsync("""{"type":"UpdatePosition","data":{"client_id":"dead","map_id":1,"x":1,"y":1}}""");
+        await watcher.ExpectPeersAsync("dead");
+
+        // The raw client reads nothing from here on, so it never answers a ping.
+        await watcher.ExpectPeersAsync();
+        Assert.True(await dead.IsClosedByServerAsync(TestClient.Deadline));
+    }
+
+    [Fact]
+    public async Task A_client_that_does_not_read_is_dropped_when_its_send_queue_fills()
+    {
+        await using var server = await TestServer.StartAsync(("SendQueueLimit", "16"), ("ClientTimeoutSeconds", "0"));
+        await using var sender = await TestClient.JoinAsync(server, "sender", 0, 0);
+        using var stuck = await RawWebSocketClient.ConnectAsync(server, receiveBufferSize: 4096);
+        await stuck.SendTextAsync("""{"type":"UpdatePosition","data":{"client_id":"stuck","map_id":1,"x":1,"y":1}}""");
+        await sender.ExpectPeersAsync("stuck");
+        var offer = new string('o', 60_000);
+
+        var removed = sender.WaitForPeersAsync();
+        for (var i = 0; i < 2_000 && !removed.IsCompleted; i++)
+        {
+            await sender.SendRelayAsync("SendOffer", "stuck", "offer", offer);
+        }
+
+        await removed;
+        Assert.Equal(1, server.Get<ClientRegistry>().Count);
+        Assert.Equal(1, server.Get<ConnectionSet>().Count);
+    }
+}
