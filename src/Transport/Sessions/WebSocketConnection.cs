@@ -114,61 +114,82 @@ public sealed partial class WebSocketConnection : ClientConnection
 
     private async Task ReceiveLoopAsync(CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferSize);
         using var assembly = new PooledBufferWriter();
-        var messageBytes = 0;
-        try
+        while (true)
         {
-            while (true)
+            // Wait for the next frame with an empty buffer, as ASP.NET Core's SignalR transport
+            // does: a connection between messages then holds no receive buffer at all.
+            var next = await _socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+            if (next.MessageType == WebSocketMessageType.Close)
             {
-                var result = await _socket.ReceiveAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
-                if (result.MessageType == WebSocketMessageType.Close)
+                return;
+            }
+
+            var buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferSize);
+            try
+            {
+                if (!await ReceiveMessageAsync(next, buffer, assembly, cancellationToken).ConfigureAwait(false))
                 {
                     return;
                 }
-
-                if (Volatile.Read(ref _closeRequested) != 0)
-                {
-                    // Closing: drain until the client answers our close frame.
-                    continue;
-                }
-
-                messageBytes += result.Count;
-                if (messageBytes > _maxMessageBytes)
-                {
-                    Log.MessageTooBig(_logger, Id, ClientId, _maxMessageBytes);
-                    Close(CloseCodes.MessageTooBig, $"Message exceeds {_maxMessageBytes} bytes.");
-                    continue;
-                }
-
-                if (!result.EndOfMessage)
-                {
-                    assembly.Write(buffer.AsSpan(0, result.Count));
-                    continue;
-                }
-
-                if (result.MessageType == WebSocketMessageType.Binary)
-                {
-                    Send(ServerMessage.Error(ProtocolErrors.BinaryFrame));
-                }
-                else if (assembly.WrittenCount == 0)
-                {
-                    await HandleAsync(buffer.AsMemory(0, result.Count), cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    assembly.Write(buffer.AsSpan(0, result.Count));
-                    await HandleAsync(assembly.WrittenMemory, cancellationToken).ConfigureAwait(false);
-                }
-
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
                 assembly.Reset();
-                messageBytes = 0;
             }
         }
-        finally
+    }
+
+    /// <summary>Reads the rest of the message whose first frame has arrived, and handles it.</summary>
+    /// <returns>False when the client's close frame arrived instead.</returns>
+    private async Task<bool> ReceiveMessageAsync(ValueWebSocketReceiveResult result, byte[] buffer, PooledBufferWriter assembly, CancellationToken cancellationToken)
+    {
+        var messageBytes = 0;
+        var discard = Volatile.Read(ref _closeRequested) != 0;
+        while (!result.EndOfMessage)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            result = await _socket.ReceiveAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return false;
+            }
+
+            messageBytes += result.Count;
+            if (discard)
+            {
+                continue;
+            }
+
+            if (messageBytes > _maxMessageBytes)
+            {
+                Log.MessageTooBig(_logger, Id, ClientId, _maxMessageBytes);
+                Close(CloseCodes.MessageTooBig, $"Message exceeds {_maxMessageBytes} bytes.");
+                discard = true;
+                continue;
+            }
+
+            if (!result.EndOfMessage || assembly.WrittenCount > 0)
+            {
+                assembly.Write(buffer.AsSpan(0, result.Count));
+            }
         }
+
+        if (discard)
+        {
+            // Closing: drain until the client answers our close frame.
+            return true;
+        }
+
+        if (result.MessageType == WebSocketMessageType.Binary)
+        {
+            Send(ServerMessage.Error(ProtocolErrors.BinaryFrame));
+            return true;
+        }
+
+        var message = assembly.WrittenCount > 0 ? assembly.WrittenMemory : buffer.AsMemory(0, result.Count);
+        await HandleAsync(message, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     private ValueTask HandleAsync(ReadOnlyMemory<byte> utf8Json, CancellationToken cancellationToken)

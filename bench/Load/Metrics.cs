@@ -1,0 +1,60 @@
+using System.Diagnostics;
+
+namespace ProxChat.Load;
+
+/// <summary>Counters shared by all clients; round trips are recorded only once measuring starts.</summary>
+internal sealed class Metrics
+{
+    private readonly Lock _gate = new();
+    private readonly List<double> _roundTripsMs = [];
+    private long _updates;
+    private long _relaysDelivered;
+    private long _errors;
+    private long _peerLists;
+
+    public volatile bool Measuring;
+
+    public long Updates => Interlocked.Read(ref _updates);
+
+    public long RelaysDelivered => Interlocked.Read(ref _relaysDelivered);
+
+    public long Errors => Interlocked.Read(ref _errors);
+
+    public long PeerLists => Interlocked.Read(ref _peerLists);
+
+    public void Update() => Interlocked.Increment(ref _updates);
+
+    public void RelayDelivered() => Interlocked.Increment(ref _relaysDelivered);
+
+    public void Error() => Interlocked.Increment(ref _errors);
+
+    public void PeerList() => Interlocked.Increment(ref _peerLists);
+
+    public void RoundTrip(long sentTimestamp)
+    {
+        if (!Measuring)
+        {
+            return;
+        }
+
+        var ms = Stopwatch.GetElapsedTime(sentTimestamp).TotalMilliseconds;
+        lock (_gate)
+        {
+            _roundTripsMs.Add(ms);
+        }
+    }
+
+    public (int Count, double P50, double P99, double Max) RoundTrips()
+    {
+        lock (_gate)
+        {
+            if (_roundTripsMs.Count == 0)
+            {
+                return (0, 0, 0, 0);
+            }
+
+            var sorted = _roundTripsMs.Order().ToArray();
+            return (sorted.Length, sorted[sorted.Length / 2], sorted[(int)(sorted.Length * 0.99)], sorted[^1]);
+        }
+    }
+}
