@@ -96,6 +96,28 @@ public class BadInputTests
     }
 
     [Fact]
+    public async Task Text_that_is_not_utf8_is_a_protocol_violation_and_closes_with_1007()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var peer = await TestClient.JoinAsync(server, "peer", 0, 0);
+        using var raw = await RawWebSocketClient.ConnectAsync(server);
+        await raw.SendTextAsync("""{"type":"UpdatePosition","data":{"client_id":"bad","map_id":1,"x":1,"y":1}}""");
+        await peer.ExpectPeersAsync("bad");
+
+        await raw.SendFrameAsync(0x1, [0x7B, 0xFF, 0xFE, 0x7D]);
+
+        RawWebSocketClient.Frame frame;
+        do
+        {
+            frame = await raw.ReceiveFrameAsync();
+        }
+        while (frame.Opcode != 0x8);
+
+        Assert.Equal((int)WebSocketCloseStatus.InvalidPayloadData, (frame.Payload[0] << 8) | frame.Payload[1]);
+        await peer.ExpectPeersAsync();
+    }
+
+    [Fact]
     public async Task A_message_split_over_several_frames_is_reassembled()
     {
         await using var server = await TestServer.StartAsync();

@@ -28,7 +28,7 @@ public class ClientMessageParserTests
     [InlineData("SendIceCandidate", "candidate", ClientMessageKind.SendIceCandidate)]
     public void Relays_unescape_their_payload(string type, string field, ClientMessageKind kind)
     {
-        var message = Parse($$"""{"type":"{{type}}","data":{"target_id":"b","{{field}}":"line\r\n\"q\" \u00fc \ud834\udd1e"}}""");
+        var message = Parse("{\"type\":\"" + type + "\",\"data\":{\"target_id\":\"b\",\"" + field + "\":\"line\\r\\n\\\"q\\\" \\u00fc \\ud834\\udd1e\"}}");
 
         Assert.Equal(ClientMessage.Relay(kind, "b", "line\r\n\"q\" ü 𝄞"), message);
     }
@@ -56,7 +56,7 @@ public class ClientMessageParserTests
     public void Unknown_type_names_are_truncated_in_the_error()
     {
         var longName = new string('x', 10_000);
-        Assert.False(ClientMessageParser.TryParse(Encoding.UTF8.GetBytes($$"""{"type":"{{longName}}"}"""), out _, out var error));
+        Assert.False(ClientMessageParser.TryParse(Encoding.UTF8.GetBytes("{\"type\":\"" + longName + "\"}"), out _, out var error));
         Assert.True(error.Length < 100, error);
     }
 

@@ -15,6 +15,14 @@ public static class ClientMessageParser
     private const string IntegerExpectation = "a 32-bit integer";
     private const string StringExpectation = "a string";
 
+    // Matched as UTF-8 bytes, so recognising a type allocates nothing.
+    private static readonly (byte[] Name, ClientMessageKind Kind)[] TypeNames =
+    [
+        .. Enum.GetValues<ClientMessageKind>()
+            .Where(kind => kind != ClientMessageKind.None)
+            .Select(kind => (System.Text.Encoding.UTF8.GetBytes(kind.ToString()), kind)),
+    ];
+
     /// <summary>
     /// On failure <paramref name="message"/> still carries the recognised type, if the envelope
     /// had one, so the caller can tell an unregistered client what it must do first.
@@ -137,34 +145,12 @@ public static class ClientMessageParser
 
     private static ClientMessageKind? MatchType(ref Utf8JsonReader reader)
     {
-        if (reader.ValueTextEquals("UpdatePosition"u8))
+        foreach (var (name, kind) in TypeNames)
         {
-            return ClientMessageKind.UpdatePosition;
-        }
-
-        if (reader.ValueTextEquals("SendIceCandidate"u8))
-        {
-            return ClientMessageKind.SendIceCandidate;
-        }
-
-        if (reader.ValueTextEquals("SendOffer"u8))
-        {
-            return ClientMessageKind.SendOffer;
-        }
-
-        if (reader.ValueTextEquals("SendAnswer"u8))
-        {
-            return ClientMessageKind.SendAnswer;
-        }
-
-        if (reader.ValueTextEquals("RequestPeerRefresh"u8))
-        {
-            return ClientMessageKind.RequestPeerRefresh;
-        }
-
-        if (reader.ValueTextEquals("Disconnect"u8))
-        {
-            return ClientMessageKind.Disconnect;
+            if (reader.ValueTextEquals(name))
+            {
+                return kind;
+            }
         }
 
         return null;
