@@ -19,8 +19,6 @@ internal sealed class TestServer : IAsyncDisposable
 
     public Uri WebSocketAddress(string path = "/") => new($"ws://{HttpAddress.Authority}{path}");
 
-    public IServiceProvider Services => _app.Services;
-
     /// <param name="settings">ProxChat settings, e.g. ("ClientTimeoutSeconds", "1").</param>
     public static async Task<TestServer> StartAsync(params (string Key, string Value)[] settings)
     {
