@@ -1,66 +1,67 @@
-using System.Diagnostics;
-using System.Globalization;
+using System.Buffers;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace ProxChat.Load;
 
 /// <summary>
-/// One simulated player. Offers carry the send timestamp; the peer answers with the same payload,
-/// so the offerer measures the full relay round trip (offer there, answer back).
+/// One simulated player walking at random. Offers carry the send timestamp; the peer answers with
+/// the same payload, so the offerer measures the full relay round trip (offer there, answer back).
 /// </summary>
-internal sealed class LoadClient(string id, LoadOptions options, Metrics metrics, Random random)
+internal sealed class LoadClient
 {
     private readonly ClientWebSocket _socket = new();
     private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly ArrayBufferWriter<byte> _sendBuffer = new(4096);
+    private readonly Utf8JsonWriter _writer;
     private readonly HashSet<string> _peers = [];
-    private readonly string _padding = new('p', Math.Max(0, options.PayloadBytes - 24));
-    private readonly bool _peerJs = options.Protocol == "peerjs";
+    private readonly byte[] _offerPayload;
+    private readonly LoadOptions _options;
+    private readonly Metrics _metrics;
+    private readonly Random _random;
 
-    public string Id { get; } = id;
+    public LoadClient(string id, LoadOptions options, Metrics metrics, Random random)
+    {
+        Id = id;
+        _options = options;
+        _metrics = metrics;
+        _random = random;
+        _writer = new Utf8JsonWriter(_sendBuffer, new JsonWriterOptions { SkipValidation = true });
+        _offerPayload = new byte[Math.Max(options.PayloadBytes, 24)];
+        _offerPayload.AsSpan().Fill((byte)'p');
+    }
 
-    public int MapId { get; set; } = 1;
+    public string Id { get; }
 
     public int X { get; set; }
 
     public int Y { get; set; }
 
-    /// <summary>The pingpong partner; the client with the smaller id starts.</summary>
-    public string? Partner { get; set; }
-
-    public TaskCompletionSource Ready { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
-        var url = _peerJs
-            ? new Uri(options.Url, $"peerjs?key=peerjs&id={Id}&token={Id}")
-            : options.Url;
-        await _socket.ConnectAsync(url, cancellationToken);
+        await _socket.ConnectAsync(_options.Url, cancellationToken);
         _ = ReceiveLoopAsync(cancellationToken);
-        if (!_peerJs)
-        {
-            await SendPositionAsync(cancellationToken);
-        }
+        await SendAsync(static c => MessageWriter.WritePosition(c._writer, c.Id, 1, c.X, c.Y), cancellationToken);
     }
 
     public async Task WalkAsync(CancellationToken cancellationToken)
     {
-        var period = TimeSpan.FromSeconds(1 / options.Rate);
-        await Task.Delay(period * random.NextDouble(), cancellationToken);
+        var period = TimeSpan.FromSeconds(1 / _options.Rate);
+        await Task.Delay(period * _random.NextDouble(), cancellationToken);
         while (!cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(period, cancellationToken);
-            X += random.Next(-3, 4);
-            Y += random.Next(-3, 4);
-            await SendPositionAsync(cancellationToken);
+            X += _random.Next(-3, 4);
+            Y += _random.Next(-3, 4);
+            _metrics.Update();
+            await SendAsync(static c => MessageWriter.WritePosition(c._writer, c.Id, 1, c.X, c.Y), cancellationToken);
             string? target = null;
             lock (_peers)
             {
-                if (_peers.Count > 0 && random.NextDouble() < options.OfferChance)
+                if (_peers.Count > 0 && _random.NextDouble() < _options.OfferChance)
                 {
-                    target = _peers.ElementAt(random.Next(_peers.Count));
+                    target = _peers.ElementAt(_random.Next(_peers.Count));
                 }
             }
 
@@ -71,52 +72,33 @@ internal sealed class LoadClient(string id, LoadOptions options, Metrics metrics
         }
     }
 
-    public async Task StartPingPongAsync(CancellationToken cancellationToken)
-    {
-        for (var i = 0; i < options.Window; i++)
-        {
-            await SendOfferAsync(Partner!, cancellationToken);
-        }
-    }
-
     public void Abort() => _socket.Abort();
 
-    private Task SendPositionAsync(CancellationToken cancellationToken)
-    {
-        metrics.Update();
-        return SendAsync(
-            string.Create(CultureInfo.InvariantCulture, $"{{\"type\":\"UpdatePosition\",\"data\":{{\"client_id\":\"{Id}\",\"map_id\":{MapId},\"x\":{X},\"y\":{Y},\"channel\":0,\"game_id\":0}}}}"),
-            cancellationToken);
-    }
+    private Task SendOfferAsync(string target, CancellationToken cancellationToken) =>
+        SendAsync(c =>
+        {
+            MessageWriter.StampOffer(c._offerPayload);
+            MessageWriter.WriteRelay(c._writer, peerJs: false, isOffer: true, Encoding.UTF8.GetBytes(target), c._offerPayload);
+        }, cancellationToken);
 
-    private Task SendOfferAsync(string target, CancellationToken cancellationToken)
+    /// <summary>Writes one message with <paramref name="write"/> and sends it as one frame.</summary>
+    private async Task SendAsync(Action<LoadClient> write, CancellationToken cancellationToken)
     {
-        var payload = $"{Stopwatch.GetTimestamp().ToString(CultureInfo.InvariantCulture)}|{_padding}";
-        return Relay("SendOffer", "OFFER", "offer", target, payload, cancellationToken);
-    }
-
-    private Task Relay(string type, string peerJsType, string field, string target, string payload, CancellationToken cancellationToken)
-    {
-        var message = _peerJs
-            ? new JsonObject { ["type"] = peerJsType, ["dst"] = target, ["payload"] = payload }
-            : new JsonObject { ["type"] = type, ["data"] = new JsonObject { ["target_id"] = target, [field] = payload } };
-        return SendAsync(message.ToJsonString(), cancellationToken);
-    }
-
-    private async Task SendAsync(string text, CancellationToken cancellationToken)
-    {
-        var bytes = Encoding.UTF8.GetBytes(text);
         await _sendLock.WaitAsync(cancellationToken);
         try
         {
-            await _socket.SendAsync(bytes, WebSocketMessageType.Text, true, cancellationToken);
+            write(this);
+            _writer.Flush();
+            await _socket.SendAsync(_sendBuffer.WrittenMemory, WebSocketMessageType.Text, true, cancellationToken);
         }
         catch (WebSocketException)
         {
-            metrics.Error();
+            _metrics.Error();
         }
         finally
         {
+            _sendBuffer.ResetWrittenCount();
+            _writer.Reset();
             _sendLock.Release();
         }
     }
@@ -139,55 +121,46 @@ internal sealed class LoadClient(string id, LoadOptions options, Metrics metrics
 
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
-                    metrics.Error();
+                    _metrics.Error();
                     return;
                 }
 
-                await HandleAsync(buffer.AsMemory(0, count), cancellationToken);
+                await HandleAsync(ReceivedMessage.Read(buffer.AsMemory(0, count), peerJs: false), cancellationToken);
             }
         }
         catch (Exception exception) when (exception is WebSocketException or OperationCanceledException)
         {
             if (!cancellationToken.IsCancellationRequested)
             {
-                metrics.Error();
+                _metrics.Error();
             }
         }
     }
 
-    private async Task HandleAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    private async Task HandleAsync(ReceivedMessage received, CancellationToken cancellationToken)
     {
-        using var document = JsonDocument.Parse(message);
-        var root = document.RootElement;
-        var type = root.GetProperty("type").GetString();
-        var data = _peerJs ? root : root.TryGetProperty("data", out var d) ? d : default;
-        switch (type)
+        switch (received.Kind)
         {
-            case "NearbyPeers":
-                metrics.PeerList();
-                await OnPeersAsync([.. data.EnumerateArray().Select(e => e.GetString()!)], cancellationToken);
+            case ReceivedKind.NearbyPeers:
+                _metrics.PeerList();
+                await OnPeersAsync(received.Peers!, cancellationToken);
                 break;
-            case "OPEN":
-                Ready.TrySetResult();
+            case ReceivedKind.Offer:
+                _metrics.RelayDelivered();
+                await SendAsync(
+                    c => MessageWriter.WriteRelay(c._writer, peerJs: false, isOffer: false, received.Sender.Span, received.Payload.Span),
+                    cancellationToken);
                 break;
-            case "ReceiveOffer" or "OFFER":
-                metrics.RelayDelivered();
-                var sender = data.GetProperty(_peerJs ? "src" : "sender_id").GetString()!;
-                var offer = data.GetProperty(_peerJs ? "payload" : "offer").GetString()!;
-                await Relay("SendAnswer", "ANSWER", "answer", sender, offer, cancellationToken);
-                break;
-            case "ReceiveAnswer" or "ANSWER":
-                metrics.RelayDelivered();
-                var answer = data.GetProperty(_peerJs ? "payload" : "answer").GetString()!;
-                metrics.RoundTrip(long.Parse(answer.AsSpan(0, answer.IndexOf('|', StringComparison.Ordinal)), CultureInfo.InvariantCulture));
-                if (Partner is not null)
+            case ReceivedKind.Answer:
+                _metrics.RelayDelivered();
+                if (MessageWriter.TryReadStamp(received.Payload.Span, out var sent))
                 {
-                    await SendOfferAsync(Partner, cancellationToken);
+                    _metrics.RoundTrip(sent);
                 }
 
                 break;
-            case "Error" or "ERROR" or "ID-TAKEN" or "INVALID-KEY":
-                metrics.Error();
+            case ReceivedKind.Error:
+                _metrics.Error();
                 break;
         }
     }
@@ -200,16 +173,6 @@ internal sealed class LoadClient(string id, LoadOptions options, Metrics metrics
             introduced = [.. peers.Where(p => !_peers.Contains(p))];
             _peers.Clear();
             _peers.UnionWith(peers);
-        }
-
-        if (Partner is not null)
-        {
-            if (_peers.Contains(Partner))
-            {
-                Ready.TrySetResult();
-            }
-
-            return;
         }
 
         // A newly introduced pair: the smaller id offers, as real clients do.

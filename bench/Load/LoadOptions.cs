@@ -51,6 +51,11 @@ internal sealed record LoadOptions
             };
         }
 
+        if (options.Protocol == "peerjs" && options.Mode != "pingpong")
+        {
+            throw new ArgumentException("The PeerJS server has no positions: use --mode pingpong with --protocol peerjs.");
+        }
+
         return options;
     }
 }

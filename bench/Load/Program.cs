@@ -6,50 +6,55 @@ using ProxChat.Load;
 var options = LoadOptions.Parse(args);
 var metrics = new Metrics();
 using var stop = new CancellationTokenSource();
-var random = new Random(1);
-var side = (int)Math.Sqrt(options.Clients * Math.PI * 20 * 20 / 5); // about five others within range
-var pingPong = options.Mode == "pingpong";
-var clients = Enumerable.Range(0, options.Clients).Select(i => new LoadClient($"load-{i:D6}", options, metrics, new Random(i))
-{
-    MapId = pingPong ? (i / 2) + 1 : 1,
-    X = pingPong ? 0 : random.Next(side),
-    Y = pingPong ? 0 : random.Next(side),
-    Partner = pingPong ? $"load-{i ^ 1:D6}" : null,
-}).ToArray();
-
 Console.WriteLine($"{options.Protocol} {options.Mode}: {options.Clients} clients on {options.Url}, ramp {options.RampSeconds} s, measure {options.DurationSeconds} s");
-var connectFailures = 0;
 var started = Stopwatch.StartNew();
-var connecting = clients.Select(async (client, i) =>
+var connectFailures = 0;
+
+// Opens each client, spread over the ramp; false when it could not connect.
+async Task<bool> ConnectSpreadAsync(int index, Func<Task> connect)
 {
-    await Task.Delay(TimeSpan.FromSeconds(options.RampSeconds * i / options.Clients));
+    await Task.Delay(TimeSpan.FromSeconds(options.RampSeconds * index / options.Clients));
     try
     {
-        await client.ConnectAsync(stop.Token);
+        await connect();
+        return true;
     }
-    catch (Exception exception) when (exception is System.Net.WebSockets.WebSocketException or HttpRequestException)
+    catch (Exception exception) when (exception is System.Net.WebSockets.WebSocketException or HttpRequestException or IOException or System.Net.Sockets.SocketException)
     {
         Interlocked.Increment(ref connectFailures);
-        return;
-    }
-
-    if (!pingPong)
-    {
-        _ = client.WalkAsync(stop.Token).ContinueWith(static _ => { }, TaskScheduler.Default);
-    }
-}).ToArray();
-await Task.WhenAll(connecting);
-Console.WriteLine($"connected {options.Clients - connectFailures} in {started.Elapsed.TotalSeconds:F1} s");
-
-if (pingPong)
-{
-    await Task.WhenAll(clients.Select(c => c.Ready.Task)).WaitAsync(TimeSpan.FromSeconds(30));
-    foreach (var starter in clients.Where((_, i) => i % 2 == 0))
-    {
-        await starter.StartPingPongAsync(stop.Token);
+        return false;
     }
 }
 
+Action cleanup;
+if (options.Mode == "pingpong")
+{
+    // Fixed pairs, each alone on its own map, relaying offers and answers as fast as the server allows.
+    var pairs = Enumerable.Range(0, options.Clients).Select(i =>
+        new RawPingPongClient($"load-{i:D6}", $"load-{i ^ 1:D6}", (i / 2) + 1, options, metrics)).ToArray();
+    await Task.WhenAll(pairs.Select((client, i) => ConnectSpreadAsync(i, () => client.ConnectAsync(stop.Token))));
+    await Task.WhenAll(pairs.Select(c => c.Ready.Task)).WaitAsync(TimeSpan.FromSeconds(30));
+    await Task.WhenAll(pairs.Where((_, i) => i % 2 == 0).Select(c => c.StartAsync(stop.Token)));
+    cleanup = () => Array.ForEach(pairs, c => c.Dispose());
+}
+else
+{
+    var random = new Random(1);
+    var side = (int)Math.Sqrt(options.Clients * Math.PI * 20 * 20 / 5); // about five others within range
+    var walkers = Enumerable.Range(0, options.Clients)
+        .Select(i => new LoadClient($"load-{i:D6}", options, metrics, new Random(i)) { X = random.Next(side), Y = random.Next(side) })
+        .ToArray();
+    await Task.WhenAll(walkers.Select(async (client, i) =>
+    {
+        if (await ConnectSpreadAsync(i, () => client.ConnectAsync(stop.Token)))
+        {
+            _ = client.WalkAsync(stop.Token).ContinueWith(static _ => { }, TaskScheduler.Default);
+        }
+    }));
+    cleanup = () => Array.ForEach(walkers, c => c.Abort());
+}
+
+Console.WriteLine($"connected {options.Clients - connectFailures} in {started.Elapsed.TotalSeconds:F1} s");
 await Task.Delay(TimeSpan.FromSeconds(2)); // settle
 var (updates0, relays0, errors0) = (metrics.Updates, metrics.RelaysDelivered, metrics.Errors);
 metrics.Measuring = true;
@@ -63,7 +68,4 @@ var (count, p50, p99, max) = metrics.RoundTrips();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"updates/s {updates / seconds:F0}  relays delivered/s {relays / seconds:F0}  round trips {count}  rtt p50 {p50:F1} ms  p99 {p99:F1} ms  max {max:F1} ms  errors {errors}  connect failures {connectFailures}  peer lists {metrics.PeerLists}"));
 await stop.CancelAsync();
-foreach (var client in clients)
-{
-    client.Abort();
-}
+cleanup();

@@ -1,0 +1,333 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace ProxChat.Load;
+
+/// <summary>
+/// A ping-pong client on a bare TCP socket that speaks just enough RFC 6455 for the benchmark. It
+/// handles every complete frame a read returns and sends all the replies in one write, so it costs
+/// far less CPU per relay than a server does: on a machine where client and server share two
+/// cores, the server under test, not the client, is what runs out.
+/// </summary>
+internal sealed class RawPingPongClient : IDisposable
+{
+    private const byte OpText = 0x1, OpClose = 0x8, OpPing = 0x9, OpPong = 0xA;
+
+    private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+    private readonly ArrayBufferWriter<byte> _json = new(4096);
+    private readonly ArrayBufferWriter<byte> _outgoing = new(64 * 1024);
+    private readonly Utf8JsonWriter _writer;
+    private readonly byte[] _offerPayload;
+    private readonly string _id;
+    private readonly string _partner;
+    private readonly LoadOptions _options;
+    private readonly Metrics _metrics;
+    private readonly bool _peerJs;
+    private readonly int _mapId;
+
+    // Held while frames are written and flushed: the receive loop and StartAsync both send.
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private byte[] _incoming = new byte[256 * 1024];
+    private int _incomingCount;
+
+    public RawPingPongClient(string id, string partner, int mapId, LoadOptions options, Metrics metrics)
+    {
+        _id = id;
+        _mapId = mapId;
+        _partner = partner;
+        _options = options;
+        _metrics = metrics;
+        _peerJs = options.Protocol == "peerjs";
+        _writer = new Utf8JsonWriter(_json, new JsonWriterOptions { SkipValidation = true });
+        _offerPayload = new byte[Math.Max(options.PayloadBytes, 24)];
+        _offerPayload.AsSpan().Fill((byte)'p');
+    }
+
+    public TaskCompletionSource Ready { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Connects, upgrades, registers (ProxChat) and then runs the receive loop until cancelled.</summary>
+    public async Task ConnectAsync(CancellationToken cancellationToken)
+    {
+        await _socket.ConnectAsync(_options.Url.Host, _options.Url.Port, cancellationToken);
+        var path = _peerJs ? $"{_options.Url.AbsolutePath}peerjs?key=peerjs&id={_id}&token={_id}" : _options.Url.PathAndQuery;
+        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+        var request = $"GET {path} HTTP/1.1\r\nHost: {_options.Url.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        await _socket.SendAsync(Encoding.ASCII.GetBytes(request), cancellationToken);
+        await ReadHandshakeAsync(cancellationToken);
+        if (!_peerJs)
+        {
+            WritePosition();
+            await FlushAsync(cancellationToken);
+        }
+
+        _ = ReceiveLoopAsync(cancellationToken);
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await _sendLock.WaitAsync(cancellationToken);
+        try
+        {
+            for (var i = 0; i < _options.Window; i++)
+            {
+                WriteOffer();
+            }
+
+            await FlushAsync(cancellationToken);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        _socket.Dispose();
+        _sendLock.Dispose();
+    }
+
+    private async Task ReadHandshakeAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var read = await _socket.ReceiveAsync(_incoming.AsMemory(_incomingCount), cancellationToken);
+            if (read == 0)
+            {
+                throw new IOException("Closed during the WebSocket handshake.");
+            }
+
+            _incomingCount += read;
+            var end = _incoming.AsSpan(0, _incomingCount).IndexOf("\r\n\r\n"u8);
+            if (end < 0)
+            {
+                continue;
+            }
+
+            if (!_incoming.AsSpan().StartsWith("HTTP/1.1 101"u8))
+            {
+                throw new IOException("The server refused the WebSocket upgrade.");
+            }
+
+            Consume(end + 4);
+            return;
+        }
+    }
+
+    private async Task ReceiveLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Frames may have arrived with the handshake response, so handle before the first read.
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await _sendLock.WaitAsync(cancellationToken);
+                try
+                {
+                    if (!HandleFrames())
+                    {
+                        _metrics.Error();
+                        return;
+                    }
+
+                    await FlushAsync(cancellationToken);
+                }
+                finally
+                {
+                    _sendLock.Release();
+                }
+
+                if (_incomingCount == _incoming.Length)
+                {
+                    Array.Resize(ref _incoming, _incoming.Length * 2);
+                }
+
+                var read = await _socket.ReceiveAsync(_incoming.AsMemory(_incomingCount), cancellationToken);
+                if (read == 0)
+                {
+                    _metrics.Error();
+                    return;
+                }
+
+                _incomingCount += read;
+            }
+        }
+        catch (Exception exception) when (exception is SocketException or OperationCanceledException)
+        {
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                _metrics.Error();
+            }
+        }
+    }
+
+    /// <summary>Handles every complete frame in the buffer; false when the server closed.</summary>
+    private bool HandleFrames()
+    {
+        var offset = 0;
+        while (TryReadFrame(_incoming.AsSpan(offset, _incomingCount - offset), out var opcode, out var headerLength, out var payloadLength))
+        {
+            var payload = _incoming.AsMemory(offset + headerLength, payloadLength);
+            offset += headerLength + payloadLength;
+            switch (opcode)
+            {
+                case OpText:
+                    Handle(ReceivedMessage.Read(payload, _peerJs));
+                    break;
+                case OpPing:
+                    WriteFrame(OpPong, payload.Span);
+                    break;
+                case OpClose:
+                    return false;
+            }
+        }
+
+        Consume(offset);
+        return true;
+    }
+
+    private void Handle(ReceivedMessage message)
+    {
+        switch (message.Kind)
+        {
+            case ReceivedKind.Open:
+                Ready.TrySetResult();
+                break;
+            case ReceivedKind.NearbyPeers when message.Peers!.Contains(_partner):
+                Ready.TrySetResult();
+                break;
+            case ReceivedKind.Offer:
+                _metrics.RelayDelivered();
+                WriteRelay(isOffer: false, message.Sender.Span, message.Payload.Span);
+                break;
+            case ReceivedKind.Answer:
+                _metrics.RelayDelivered();
+                if (MessageWriter.TryReadStamp(message.Payload.Span, out var sent))
+                {
+                    _metrics.RoundTrip(sent);
+                }
+
+                WriteOffer();
+                break;
+            case ReceivedKind.Error:
+                _metrics.Error();
+                break;
+        }
+    }
+
+    private static bool TryReadFrame(ReadOnlySpan<byte> buffer, out byte opcode, out int headerLength, out int payloadLength)
+    {
+        opcode = 0;
+        headerLength = 2;
+        payloadLength = 0;
+        if (buffer.Length < 2)
+        {
+            return false;
+        }
+
+        opcode = (byte)(buffer[0] & 0x0F);
+        long length = buffer[1] & 0x7F;
+        if (length == 126)
+        {
+            headerLength = 4;
+            if (buffer.Length < headerLength)
+            {
+                return false;
+            }
+
+            length = (buffer[2] << 8) | buffer[3];
+        }
+        else if (length == 127)
+        {
+            headerLength = 10;
+            if (buffer.Length < headerLength)
+            {
+                return false;
+            }
+
+            length = (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(buffer[2..]);
+        }
+
+        payloadLength = (int)length;
+        return buffer.Length >= headerLength + payloadLength;
+    }
+
+    private void WritePosition()
+    {
+        MessageWriter.WritePosition(_writer, _id, _mapId, 0, 0);
+        WriteJsonFrame();
+    }
+
+    private void WriteOffer()
+    {
+        MessageWriter.StampOffer(_offerPayload);
+        Span<byte> partner = stackalloc byte[Encoding.UTF8.GetMaxByteCount(_partner.Length)];
+        WriteRelay(isOffer: true, partner[..Encoding.UTF8.GetBytes(_partner, partner)], _offerPayload);
+    }
+
+    private void WriteRelay(bool isOffer, ReadOnlySpan<byte> target, ReadOnlySpan<byte> payload)
+    {
+        MessageWriter.WriteRelay(_writer, _peerJs, isOffer, target, payload);
+        WriteJsonFrame();
+    }
+
+    private void WriteJsonFrame()
+    {
+        _writer.Flush();
+        WriteFrame(OpText, _json.WrittenSpan);
+        _json.ResetWrittenCount();
+        _writer.Reset();
+    }
+
+    /// <summary>A masked client frame; the all-zero mask key leaves the payload bytes as they are.</summary>
+    private void WriteFrame(byte opcode, ReadOnlySpan<byte> payload)
+    {
+        var header = _outgoing.GetSpan(14);
+        header[0] = (byte)(0x80 | opcode);
+        int headerLength;
+        if (payload.Length < 126)
+        {
+            header[1] = (byte)(0x80 | payload.Length);
+            headerLength = 2;
+        }
+        else if (payload.Length <= ushort.MaxValue)
+        {
+            header[1] = 0x80 | 126;
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(header[2..], (ushort)payload.Length);
+            headerLength = 4;
+        }
+        else
+        {
+            header[1] = 0x80 | 127;
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(header[2..], (ulong)payload.Length);
+            headerLength = 10;
+        }
+
+        header.Slice(headerLength, 4).Clear();
+        _outgoing.Advance(headerLength + 4);
+        _outgoing.Write(payload);
+    }
+
+    private async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        var pending = _outgoing.WrittenMemory;
+        while (!pending.IsEmpty)
+        {
+            var sent = await _socket.SendAsync(pending, cancellationToken);
+            pending = pending[sent..];
+        }
+
+        _outgoing.ResetWrittenCount();
+    }
+
+    private void Consume(int count)
+    {
+        _incoming.AsSpan(count, _incomingCount - count).CopyTo(_incoming);
+        _incomingCount -= count;
+    }
+}
