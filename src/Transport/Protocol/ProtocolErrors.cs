@@ -12,6 +12,7 @@ public static class ProtocolErrors
     public const string TypeNotString = "Message 'type' must be a string.";
     public const string BinaryFrame = "Binary frames are not supported; send each message as one JSON text frame.";
     public const string ClientIdEmpty = "UpdatePosition: 'client_id' must not be empty.";
+    public const string StoreUnavailable = "The server cannot reach its shared state (Redis) right now; the message was not applied. Retry shortly.";
 
     public static readonly string ClientIdTooLong = $"UpdatePosition: 'client_id' must be at most {MaxClientIdLength} characters.";
 

@@ -9,7 +9,7 @@ namespace ProxChat.Transport.Signaling;
 /// client's place in the world. A newer connection takes a client over; only the owning
 /// connection can remove it, so an old socket closing late never removes a live client.
 /// </summary>
-public sealed class ClientRegistry(ProximityWorld world)
+public sealed class ClientRegistry
 {
     private readonly ConcurrentDictionary<string, Entry> _clients = new(StringComparer.Ordinal);
 
@@ -39,31 +39,31 @@ public sealed class ClientRegistry(ProximityWorld world)
     }
 
     /// <summary>
-    /// Removes the client if <paramref name="connection"/> still owns it, and takes it out of the
-    /// world while no newer connection can register the same id, so its peers never list it twice.
+    /// Removes the client if <paramref name="connection"/> still owns it. <paramref name="whileOwned"/>
+    /// runs before a newer connection can register the same id, so a store can take the client out
+    /// of the world without its peers ever listing it twice.
     /// </summary>
-    /// <returns>The former peers' new sets; empty when the connection did not own the client.</returns>
-    public IReadOnlyList<PeerChange> Unregister(string clientId, ClientConnection connection)
+    /// <returns>False when the connection did not own the client.</returns>
+    public bool Unregister(string clientId, ClientConnection connection, Action<ProximityMember>? whileOwned = null)
     {
         if (!_clients.TryGetValue(clientId, out var entry))
         {
-            return [];
+            return false;
         }
 
-        IReadOnlyList<PeerChange> changes;
         lock (entry.Gate)
         {
             if (entry.IsRemoved || entry.Connection != connection)
             {
-                return [];
+                return false;
             }
 
             entry.IsRemoved = true;
-            changes = world.Remove(entry.Member);
+            whileOwned?.Invoke(entry.Member);
         }
 
         _clients.TryRemove(KeyValuePair.Create(clientId, entry));
-        return changes;
+        return true;
     }
 
     public bool IsOwner(string clientId, ClientConnection connection) =>

@@ -52,7 +52,7 @@ public sealed partial class ConnectionSweeper(
             }
             else if (reintroduce && connection.IsRegistered && now >= connection.NextReintroductionAt)
             {
-                signaling.Reintroduce(connection, now);
+                await signaling.ReintroduceAsync(connection, now, cancellationToken).ConfigureAwait(false);
             }
         }
     }

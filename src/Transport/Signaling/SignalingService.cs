@@ -1,27 +1,28 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ProxChat.Proximity;
+using ProxChat.Transport.Presence;
 using ProxChat.Transport.Protocol;
 using ProxChat.Transport.Sessions;
 
 namespace ProxChat.Transport.Signaling;
 
 /// <summary>
-/// The protocol's rules, for connections of any transport: registration and identity, takeover,
-/// proximity updates and their notifications, relays under the relay policy, and cleanup.
+/// The protocol's rules, for connections of any transport and for one node or many: registration
+/// and identity, takeover, proximity updates and their notifications, relays under the relay
+/// policy, and cleanup. Where clients stand lives in the <see cref="IPresenceStore"/>.
 /// </summary>
 public sealed partial class SignalingService
 {
-    private readonly ProximityWorld _world;
+    private readonly IPresenceStore _presence;
     private readonly ClientRegistry _registry;
     private readonly IMessageDelivery _delivery;
     private readonly TimeProvider _time;
     private readonly ILogger<SignalingService> _logger;
-    private readonly RelayPolicy _relayPolicy;
     private readonly long _reintroductionTicks;
 
     public SignalingService(
-        ProximityWorld world,
+        IPresenceStore presence,
         ClientRegistry registry,
         IMessageDelivery delivery,
         IOptions<ProxChatOptions> options,
@@ -29,37 +30,50 @@ public sealed partial class SignalingService
         ILogger<SignalingService> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _world = world;
+        _presence = presence;
         _registry = registry;
         _delivery = delivery;
         _time = time;
         _logger = logger;
-        _relayPolicy = options.Value.RelayPolicy;
         _reintroductionTicks = options.Value.ReintroductionIntervalSeconds * time.TimestampFrequency;
     }
 
-    public ValueTask HandleAsync(ClientConnection connection, ClientMessage message, CancellationToken cancellationToken)
+    public async ValueTask HandleAsync(ClientConnection connection, ClientMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
         if (!connection.IsRegistered && message.Kind != ClientMessageKind.UpdatePosition)
         {
             connection.Send(ServerMessage.Error(ProtocolErrors.NotRegistered));
-            return ValueTask.CompletedTask;
+            return;
         }
 
-        switch (message.Kind)
+        try
         {
-            case ClientMessageKind.UpdatePosition:
-                return UpdatePositionAsync(connection, message.ClientId!, message.Location, cancellationToken);
-            case ClientMessageKind.SendOffer or ClientMessageKind.SendAnswer or ClientMessageKind.SendIceCandidate:
-                return RelayAsync(connection, message, cancellationToken);
-            case ClientMessageKind.RequestPeerRefresh:
-                connection.Send(ServerMessage.NearbyPeers(_world.Snapshot(connection.Member!)));
-                return ValueTask.CompletedTask;
-            case ClientMessageKind.Disconnect:
-                return DisconnectAsync(connection, cancellationToken);
-            default:
-                throw new ArgumentOutOfRangeException(nameof(message), message.Kind, "Unknown client message kind.");
+            switch (message.Kind)
+            {
+                case ClientMessageKind.UpdatePosition:
+                    await UpdatePositionAsync(connection, message.ClientId!, message.Location, cancellationToken).ConfigureAwait(false);
+                    break;
+                case ClientMessageKind.SendOffer or ClientMessageKind.SendAnswer or ClientMessageKind.SendIceCandidate:
+                    await RelayAsync(connection, message, cancellationToken).ConfigureAwait(false);
+                    break;
+                case ClientMessageKind.RequestPeerRefresh:
+                    connection.Send(ServerMessage.NearbyPeers(await _presence.SnapshotAsync(connection, cancellationToken).ConfigureAwait(false)));
+                    break;
+                case ClientMessageKind.Disconnect:
+                    await DisconnectAsync(connection, cancellationToken).ConfigureAwait(false);
+                    break;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(message), message.Kind, "Unknown client message kind.");
+            }
+        }
+        catch (PresenceUnavailableException exception)
+        {
+            Log.StoreUnavailable(_logger, message.Kind, connection.Id, exception);
+            if (message.Kind != ClientMessageKind.SendIceCandidate)
+            {
+                connection.Send(ServerMessage.Error(ProtocolErrors.StoreUnavailable));
+            }
         }
     }
 
@@ -76,31 +90,49 @@ public sealed partial class SignalingService
     /// Removes the connection's client, if the connection still owns it, and tells its peers.
     /// Safe to call more than once and for connections that never registered.
     /// </summary>
-    public ValueTask ConnectionClosedAsync(ClientConnection connection, CancellationToken cancellationToken)
+    public async ValueTask ConnectionClosedAsync(ClientConnection connection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
         if (!connection.IsRegistered)
         {
-            return ValueTask.CompletedTask;
+            return;
         }
 
-        var changes = _registry.Unregister(connection.ClientId, connection);
+        IReadOnlyList<PeerChange> changes;
+        try
+        {
+            changes = await _presence.RemoveAsync(connection, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PresenceUnavailableException exception)
+        {
+            // The shared store reconciles this node's clients when it is reachable again.
+            Log.StoreUnavailable(_logger, ClientMessageKind.Disconnect, connection.Id, exception);
+            return;
+        }
+
         if (changes.Count > 0)
         {
             Log.ClientRemoved(_logger, connection.ClientId, connection.Id, changes.Count);
         }
 
-        return DeliverChangesAsync(changes, cancellationToken);
+        await DeliverChangesAsync(changes, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Re-sends the client its current set, so one that missed an update heals.</summary>
-    public void Reintroduce(ClientConnection connection, long now)
+    public async ValueTask ReintroduceAsync(ClientConnection connection, long now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
         if (connection.IsRegistered && _registry.IsOwner(connection.ClientId, connection))
         {
             connection.ScheduleReintroduction(now + _reintroductionTicks);
-            connection.Send(ServerMessage.NearbyPeers(_world.Snapshot(connection.Member)));
+            try
+            {
+                connection.Send(ServerMessage.NearbyPeers(await _presence.SnapshotAsync(connection, cancellationToken).ConfigureAwait(false)));
+            }
+            catch (PresenceUnavailableException exception)
+            {
+                Log.StoreUnavailable(_logger, ClientMessageKind.RequestPeerRefresh, connection.Id, exception);
+            }
         }
     }
 
@@ -129,13 +161,18 @@ public sealed partial class SignalingService
             return;
         }
 
+        // Before the store, so a client whose updates fail while Redis is away is not timed out.
         connection.TouchPosition(now);
-        var changes = _world.Place(connection.Member!, location);
-        await DeliverChangesAsync(changes, cancellationToken).ConfigureAwait(false);
-
-        if (isFirst && !Contains(changes, clientId))
+        var placement = await _presence.PlaceAsync(connection, location, isFirst, cancellationToken).ConfigureAwait(false);
+        if (placement.Changes is not { } changes)
         {
-            connection.Send(ServerMessage.NearbyPeers(_world.Snapshot(connection.Member!)));
+            return;
+        }
+
+        await DeliverChangesAsync(changes, cancellationToken).ConfigureAwait(false);
+        if (placement.Claimed && !Contains(changes, clientId))
+        {
+            connection.Send(ServerMessage.NearbyPeers(await _presence.SnapshotAsync(connection, cancellationToken).ConfigureAwait(false)));
         }
     }
 
@@ -143,31 +180,19 @@ public sealed partial class SignalingService
     {
         var senderId = connection.ClientId!;
         var targetId = message.TargetId!;
-        var isCandidate = message.Kind == ClientMessageKind.SendIceCandidate;
-        string? refusal;
-        if (string.Equals(targetId, senderId, StringComparison.Ordinal))
-        {
-            refusal = ProtocolErrors.TargetIsSelf(message.Kind.ToString());
-        }
-        else if (!_registry.TryGet(targetId, out _, out var target))
-        {
-            refusal = ProtocolErrors.TargetNotFound(targetId);
-        }
-        else if (_relayPolicy == RelayPolicy.Nearby && !_world.IsLinkedOrInGrace(connection.Member!, target))
-        {
-            refusal = ProtocolErrors.TargetNotNearby(targetId);
-        }
-        else if (await _delivery.DeliverAsync(targetId, ServerMessage.RelayOf(message.Kind, senderId, message.Payload!), cancellationToken).ConfigureAwait(false))
-        {
-            return;
-        }
-        else
-        {
-            refusal = ProtocolErrors.TargetNotFound(targetId);
-        }
+        var refusal = string.Equals(targetId, senderId, StringComparison.Ordinal)
+            ? ProtocolErrors.TargetIsSelf(message.Kind.ToString())
+            : await _presence.CheckRelayAsync(connection, targetId, cancellationToken).ConfigureAwait(false) switch
+            {
+                RelayCheck.NotFound => ProtocolErrors.TargetNotFound(targetId),
+                RelayCheck.NotNearby => ProtocolErrors.TargetNotNearby(targetId),
+                _ => await _delivery.DeliverAsync(targetId, ServerMessage.RelayOf(message.Kind, senderId, message.Payload!), cancellationToken).ConfigureAwait(false)
+                    ? null
+                    : ProtocolErrors.TargetNotFound(targetId),
+            };
 
         // ICE candidates come in bursts and are harmless to lose: no error for each.
-        if (!isCandidate)
+        if (refusal is not null && message.Kind != ClientMessageKind.SendIceCandidate)
         {
             connection.Send(ServerMessage.Error(refusal));
         }
@@ -207,5 +232,8 @@ public sealed partial class SignalingService
 
         [LoggerMessage(2, LogLevel.Debug, "Client {ClientId} on connection {ConnectionId} removed; {PeerCount} peer sets changed.")]
         public static partial void ClientRemoved(ILogger logger, string clientId, long connectionId, int peerCount);
+
+        [LoggerMessage(3, LogLevel.Debug, "{Kind} from connection {ConnectionId} not applied: the presence store is unavailable.")]
+        public static partial void StoreUnavailable(ILogger logger, ClientMessageKind kind, long connectionId, Exception exception);
     }
 }

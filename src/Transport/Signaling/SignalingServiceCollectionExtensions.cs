@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using ProxChat.Proximity;
+using ProxChat.Transport.Presence;
 using ProxChat.Transport.Sessions;
 
 namespace ProxChat.Transport.Signaling;
@@ -24,6 +25,10 @@ public static class SignalingServiceCollectionExtensions
                 sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton<ClientRegistry>();
+        services.TryAddSingleton<IPresenceStore>(static sp => new InMemoryPresenceStore(
+            sp.GetRequiredService<ProximityWorld>(),
+            sp.GetRequiredService<ClientRegistry>(),
+            sp.GetRequiredService<IOptions<ProxChatOptions>>().Value.RelayPolicy));
         services.AddSingleton<ConnectionSet>();
         services.TryAddSingleton<IMessageDelivery, LocalMessageDelivery>();
         services.AddSingleton<SignalingService>();
