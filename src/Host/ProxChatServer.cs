@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using ProxChat.Transport.Cluster;
 using ProxChat.Transport.Signaling;
 
 namespace ProxChat.Host;
@@ -29,9 +30,15 @@ public static class ProxChatServer
             .BindConfiguration(ProxChatOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.AddProxChatSignaling();
-        builder.Services.AddHealthChecks()
+        var health = builder.Services.AddHealthChecks()
             .AddCheck<AcceptingClientsHealthCheck>("accepting-clients", tags: [HealthTags.Ready]);
+        if (builder.Configuration.GetConnectionString("Redis") is { Length: > 0 } redis)
+        {
+            builder.Services.AddProxChatRedis(redis);
+            health.AddCheck<RedisHealthCheck>("redis", tags: [HealthTags.Ready]);
+        }
+
+        builder.Services.AddProxChatSignaling();
 
         var app = builder.Build();
         app.UseWebSockets();

@@ -20,7 +20,14 @@ internal sealed class TestServer : IAsyncDisposable
     public Uri WebSocketAddress(string path = "/") => new($"ws://{HttpAddress.Authority}{path}");
 
     /// <param name="settings">ProxChat settings, e.g. ("ClientTimeoutSeconds", "1").</param>
-    public static async Task<TestServer> StartAsync(params (string Key, string Value)[] settings)
+    public static Task<TestServer> StartAsync(params (string Key, string Value)[] settings) => StartAsync([], settings);
+
+    /// <summary>A node of a cluster: on <paramref name="redis"/>, under a key prefix shared by the cluster's nodes.</summary>
+    public static Task<TestServer> StartNodeAsync(string redis, string keyPrefix, params (string Key, string Value)[] settings) =>
+        StartAsync([$"--ConnectionStrings:Redis={redis}"], [("RedisKeyPrefix", keyPrefix), .. settings]);
+
+    /// <summary>The command-line arguments for the server, for tests that run it as a child process.</summary>
+    public static List<string> Arguments(string url, IEnumerable<(string Key, string Value)> settings)
     {
         // Re-introductions would interleave with what tests expect; the tests that want them say so.
         var all = new Dictionary<string, string> { ["ReintroductionIntervalSeconds"] = "0" };
@@ -29,9 +36,14 @@ internal sealed class TestServer : IAsyncDisposable
             all[key] = value;
         }
 
-        var args = new List<string> { "--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default", "Warning" };
+        var args = new List<string> { "--urls", url, "--Logging:LogLevel:Default", Environment.GetEnvironmentVariable("PROXCHAT_TEST_LOG_LEVEL") ?? "Warning" };
         args.AddRange(all.Select(kv => $"--ProxChat:{kv.Key}={kv.Value}"));
-        var app = ProxChatServer.Build([.. args]);
+        return args;
+    }
+
+    private static async Task<TestServer> StartAsync(string[] extraArgs, (string Key, string Value)[] settings)
+    {
+        var app = ProxChatServer.Build([.. Arguments("http://127.0.0.1:0", settings), .. extraArgs]);
         await app.StartAsync();
         return new TestServer(app, new Uri(app.Urls.Single()));
     }

@@ -40,7 +40,11 @@ public interface IPresenceStore
 /// <param name="Claimed">The connection (re)claimed the client: on its first placement, or because
 /// the store had lost it (Redis restarted, or this node was presumed dead). The client is then
 /// told its full set even if it did not change.</param>
-public readonly record struct Placement(IReadOnlyList<PeerChange>? Changes, bool Claimed);
+/// <param name="Error">Set when the location was refused (the store cannot hold it); the client gets it as an Error.</param>
+public readonly record struct Placement(IReadOnlyList<PeerChange>? Changes, bool Claimed, string? Error = null)
+{
+    public static Placement Rejected(string error) => new(null, false, error);
+}
 
 public enum RelayCheck
 {

@@ -45,6 +45,14 @@ public sealed class ProxChatOptions : IValidatableObject
     [Range(0, 3_600)]
     public int KeepAliveTimeoutSeconds { get; set; } = 15;
 
+    /// <summary>With Redis: a node silent this long is presumed dead and its clients are removed.</summary>
+    [Range(3, 3_600)]
+    public int NodeTimeoutSeconds { get; set; } = 15;
+
+    /// <summary>With Redis: the prefix of every key and channel, so several deployments can share one Redis.</summary>
+    [RegularExpression("^[A-Za-z0-9_.-]{1,32}$")]
+    public string RedisKeyPrefix { get; set; } = "proxchat";
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (DisconnectionRange < IntroductionRange)

@@ -115,7 +115,7 @@ public sealed partial class SignalingService
             Log.ClientRemoved(_logger, connection.ClientId, connection.Id, changes.Count);
         }
 
-        await DeliverChangesAsync(changes, cancellationToken).ConfigureAwait(false);
+        await NotifyAsync(changes, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Re-sends the client its current set, so one that missed an update heals.</summary>
@@ -164,12 +164,17 @@ public sealed partial class SignalingService
         // Before the store, so a client whose updates fail while Redis is away is not timed out.
         connection.TouchPosition(now);
         var placement = await _presence.PlaceAsync(connection, location, isFirst, cancellationToken).ConfigureAwait(false);
+        if (placement.Error is not null)
+        {
+            connection.Send(ServerMessage.Error(placement.Error));
+        }
+
         if (placement.Changes is not { } changes)
         {
             return;
         }
 
-        await DeliverChangesAsync(changes, cancellationToken).ConfigureAwait(false);
+        await NotifyAsync(changes, cancellationToken).ConfigureAwait(false);
         if (placement.Claimed && !Contains(changes, clientId))
         {
             connection.Send(ServerMessage.NearbyPeers(await _presence.SnapshotAsync(connection, cancellationToken).ConfigureAwait(false)));
@@ -204,7 +209,8 @@ public sealed partial class SignalingService
         connection.Close(CloseCodes.Normal, "Client disconnected.");
     }
 
-    private async ValueTask DeliverChangesAsync(IReadOnlyList<PeerChange> changes, CancellationToken cancellationToken)
+    /// <summary>Sends each changed client its new set, wherever it is connected.</summary>
+    public async ValueTask NotifyAsync(IReadOnlyList<PeerChange> changes, CancellationToken cancellationToken)
     {
         for (var i = 0; i < changes.Count; i++)
         {

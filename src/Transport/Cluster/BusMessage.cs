@@ -1,0 +1,56 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ProxChat.Proximity;
+using ProxChat.Transport.Protocol;
+
+namespace ProxChat.Transport.Cluster;
+
+/// <summary>What one node publishes to another on its bus channel.</summary>
+internal sealed class BusMessage
+{
+    /// <summary>A server message for <see cref="ClientId"/>; or, when <see cref="ReplacedConnection"/> is set, a takeover.</summary>
+    [JsonPropertyName("k")]
+    public ServerMessageKind Kind { get; set; }
+
+    [JsonPropertyName("c")]
+    public string ClientId { get; set; } = string.Empty;
+
+    [JsonPropertyName("t")]
+    public string? Text { get; set; }
+
+    [JsonPropertyName("s")]
+    public string? SenderId { get; set; }
+
+    [JsonPropertyName("p")]
+    public string[]? Peers { get; set; }
+
+    [JsonPropertyName("v")]
+    public long Version { get; set; }
+
+    /// <summary>A newer connection elsewhere took <see cref="ClientId"/> from this node's connection with this id.</summary>
+    [JsonPropertyName("r")]
+    public long? ReplacedConnection { get; set; }
+
+    public static byte[] Serialize(string clientId, in ServerMessage message) =>
+        JsonSerializer.SerializeToUtf8Bytes(
+            new BusMessage
+            {
+                Kind = message.Kind,
+                ClientId = clientId,
+                Text = message.Text,
+                SenderId = message.SenderId,
+                Peers = message.Kind == ServerMessageKind.NearbyPeers ? message.Peers.PeerIds : null,
+                Version = message.Peers.Version,
+            },
+            BusJsonContext.Default.BusMessage);
+
+    public static byte[] Takeover(string clientId, long replacedConnection) =>
+        JsonSerializer.SerializeToUtf8Bytes(new BusMessage { ClientId = clientId, ReplacedConnection = replacedConnection }, BusJsonContext.Default.BusMessage);
+
+    public static BusMessage? Deserialize(ReadOnlySpan<byte> bytes) => JsonSerializer.Deserialize(bytes, BusJsonContext.Default.BusMessage);
+
+    public ServerMessage ToServerMessage() => new(Kind, Text, SenderId, new PeerSnapshot(Peers ?? [], Version));
+}
+
+[JsonSerializable(typeof(BusMessage))]
+internal sealed partial class BusJsonContext : JsonSerializerContext;

@@ -1,0 +1,171 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ProxChat.Transport.Signaling;
+using StackExchange.Redis;
+
+namespace ProxChat.Transport.Cluster;
+
+/// <summary>
+/// The node's life in the cluster: listens on its bus channel, heartbeats every second, removes
+/// the clients of nodes that fell silent, cleans up after itself when Redis comes back, and leaves
+/// nothing behind when it stops.
+/// </summary>
+/// <remarks>
+/// A node counts as dead after NodeTimeout minus two heartbeat periods of silence, so with one
+/// check per period its clients are gone from every list within NodeTimeout of its last beat.
+/// </remarks>
+public sealed partial class ClusterMaintenance(
+    RedisNode node,
+    RedisPresenceStore presence,
+    RedisMessageDelivery delivery,
+    SignalingService signaling,
+    IOptions<ProxChatOptions> options,
+    ILogger<ClusterMaintenance> logger) : BackgroundService
+{
+    public static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
+
+    private readonly long _silenceMs = (long)((TimeSpan.FromSeconds(options.Value.NodeTimeoutSeconds) - (2 * Period)).TotalMilliseconds);
+    private bool _hasBeaten;
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var queue = await node.Redis.GetSubscriber().SubscribeAsync(node.Keys.Bus(node.NodeId)).ConfigureAwait(false);
+
+        // One queue handled in order: messages from one sender to one target stay in order.
+        queue.OnMessage(message => delivery.OnBusMessage(((byte[])message.Message!).AsSpan()));
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Sockets were told to close as the host began stopping; whatever they have not yet
+            // removed themselves is removed here, with their peers told, before the node leaves.
+            await RemoveNodeAsync(node.NodeId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            Log.LeaveFailed(logger, node.NodeId, exception);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Period);
+        try
+        {
+            do
+            {
+                await MaintainAsync(stoppingToken).ConfigureAwait(false);
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping; StopAsync removes the node.
+        }
+    }
+
+    private async Task MaintainAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await BeatAsync().ConfigureAwait(false);
+            if (node.TakeReconcileRequest())
+            {
+                await ReconcileAsync(stoppingToken).ConfigureAwait(false);
+            }
+
+            await ReapSilentNodesAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            node.IsHealthy = false;
+            Log.MaintenanceFailed(logger, exception.Message);
+        }
+    }
+
+    private async Task BeatAsync()
+    {
+        var added = (int)await node.Database.ScriptEvaluateAsync(RedisScripts.Heartbeat, [node.Keys.Nodes], [node.NodeId]).ConfigureAwait(false);
+        if (added == 1 && _hasBeaten)
+        {
+            // Redis forgot this node (restart) or another node presumed it dead and removed its clients.
+            Log.NodeForgotten(logger, node.NodeId);
+            node.InvalidateClaims();
+        }
+
+        _hasBeaten = true;
+        node.IsHealthy = true;
+    }
+
+    /// <summary>Removes entries this node wrote for clients it no longer holds (they left while Redis was away).</summary>
+    private async Task ReconcileAsync(CancellationToken cancellationToken)
+    {
+        var entries = await node.Database.HashGetAllAsync(node.Keys.Node(node.NodeId)).ConfigureAwait(false);
+        foreach (var entry in entries)
+        {
+            var clientId = (string)entry.Name!;
+            var (connectionId, tag) = RedisPresenceStore.ParseNodeEntry((string)entry.Value!);
+            if (!presence.IsLive(clientId, connectionId))
+            {
+                await signaling.NotifyAsync(await presence.RemoveEverywhereAsync(clientId, connectionId, node.NodeId, tag).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task ReapSilentNodesAsync(CancellationToken cancellationToken)
+    {
+        var silent = (RedisResult[])(await node.Database.ScriptEvaluateAsync(RedisScripts.SilentNodes, [node.Keys.Nodes], [_silenceMs]).ConfigureAwait(false))!;
+        foreach (var result in silent)
+        {
+            var deadNode = (string)result!;
+            if (deadNode == node.NodeId)
+            {
+                continue;
+            }
+
+            // One reaper per dead node; the lock outlives a reaper that dies halfway, then another finishes.
+            if (!await node.Database.StringSetAsync(node.Keys.ReapLock(deadNode), node.NodeId, TimeSpan.FromSeconds(30), When.NotExists).ConfigureAwait(false))
+            {
+                continue;
+            }
+
+            Log.ReapingNode(logger, deadNode);
+            await RemoveNodeAsync(deadNode, cancellationToken).ConfigureAwait(false);
+            await node.Database.KeyDeleteAsync(node.Keys.ReapLock(deadNode)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Removes every client a node listed, tells their peers, and then the node itself.</summary>
+    private async Task RemoveNodeAsync(string nodeId, CancellationToken cancellationToken)
+    {
+        foreach (var entry in await node.Database.HashGetAllAsync(node.Keys.Node(nodeId)).ConfigureAwait(false))
+        {
+            var (connectionId, tag) = RedisPresenceStore.ParseNodeEntry((string)entry.Value!);
+            await signaling.NotifyAsync(await presence.RemoveEverywhereAsync((string)entry.Name!, connectionId, nodeId, tag).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+
+        await Task.WhenAll(
+            node.Database.KeyDeleteAsync(node.Keys.Node(nodeId)),
+            node.Database.SortedSetRemoveAsync(node.Keys.Nodes, nodeId)).ConfigureAwait(false);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(60, LogLevel.Warning, "Node {NodeId} fell silent; removing its clients.")]
+        public static partial void ReapingNode(ILogger logger, string nodeId);
+
+        [LoggerMessage(61, LogLevel.Warning, "Redis no longer listed this node ({NodeId}); its clients claim their places again.")]
+        public static partial void NodeForgotten(ILogger logger, string nodeId);
+
+        [LoggerMessage(62, LogLevel.Debug, "Cluster maintenance skipped a round: {Reason}")]
+        public static partial void MaintenanceFailed(ILogger logger, string reason);
+
+        [LoggerMessage(63, LogLevel.Warning, "Node {NodeId} could not remove itself from Redis while stopping; the others reap it after NodeTimeout.")]
+        public static partial void LeaveFailed(ILogger logger, string nodeId, Exception exception);
+    }
+}

@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using ProxChat.Proximity;
+
+namespace ProxChat.Transport.Cluster;
+
+/// <summary>
+/// For each client on this node, the nearby set it was last sent and when peers left it. The
+/// relay policy is checked against this: a client may relay to exactly the peers it has been told
+/// about (and, for the grace period, to those it was told have left), with no Redis round trip.
+/// </summary>
+public sealed class PeerViews(TimeSpan grace, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, View> _views = new(StringComparer.Ordinal);
+    private readonly long _graceTicks = (long)(grace.TotalSeconds * time.TimestampFrequency);
+
+    public void Update(string clientId, PeerSnapshot snapshot)
+    {
+        var view = _views.GetOrAdd(clientId, static _ => new View());
+        var now = time.GetTimestamp();
+        lock (view)
+        {
+            if (snapshot.Version < view.Version)
+            {
+                return;
+            }
+
+            view.Version = snapshot.Version;
+            foreach (var peer in view.Peers)
+            {
+                if (Array.IndexOf(snapshot.PeerIds, peer) < 0)
+                {
+                    view.LeftAt[peer] = now;
+                }
+            }
+
+            view.Peers.Clear();
+            view.Peers.UnionWith(snapshot.PeerIds);
+            foreach (var (peer, at) in view.LeftAt)
+            {
+                if (view.Peers.Contains(peer) || now - at > _graceTicks)
+                {
+                    view.LeftAt.Remove(peer);
+                }
+            }
+        }
+    }
+
+    public bool IsLinkedOrInGrace(string clientId, string peerId)
+    {
+        if (!_views.TryGetValue(clientId, out var view))
+        {
+            return false;
+        }
+
+        lock (view)
+        {
+            return view.Peers.Contains(peerId)
+                || (view.LeftAt.TryGetValue(peerId, out var at) && time.GetTimestamp() - at <= _graceTicks);
+        }
+    }
+
+    public void Remove(string clientId) => _views.TryRemove(clientId, out _);
+
+    private sealed class View
+    {
+        public long Version { get; set; } = long.MinValue;
+
+        public HashSet<string> Peers { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, long> LeftAt { get; } = new(StringComparer.Ordinal);
+    }
+}

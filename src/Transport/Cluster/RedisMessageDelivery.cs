@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Logging;
+using ProxChat.Transport.Protocol;
+using ProxChat.Transport.Sessions;
+using ProxChat.Transport.Signaling;
+using StackExchange.Redis;
+
+namespace ProxChat.Transport.Cluster;
+
+/// <summary>
+/// Delivery across nodes: straight to a local connection when the client is here, otherwise one
+/// script that looks the client up in the directory and publishes to its node's bus channel.
+/// Everything goes through the one multiplexer in order, so messages from one sender to one
+/// target keep their order across nodes.
+/// </summary>
+public sealed partial class RedisMessageDelivery(RedisNode node, ClientRegistry registry, PeerViews views, ILogger<RedisMessageDelivery> logger) : IMessageDelivery
+{
+    public async ValueTask<bool> DeliverAsync(string clientId, ServerMessage message, CancellationToken cancellationToken)
+    {
+        if (DeliverLocally(clientId, message))
+        {
+            return true;
+        }
+
+        var keys = node.Keys;
+        var deliver = node.Database.ScriptEvaluateAsync(
+            RedisScripts.Deliver,
+            [keys.Client(clientId)],
+            [keys.BusPrefix, BusMessage.Serialize(clientId, message)],
+            message.Kind == ServerMessageKind.NearbyPeers ? CommandFlags.FireAndForget : CommandFlags.None);
+
+        // A set change needs no answer (the set carries its version; a lost one heals at the next
+        // reintroduction), so it is pipelined; a relay waits to learn whether the target exists.
+        if (message.Kind == ServerMessageKind.NearbyPeers)
+        {
+            return true;
+        }
+
+        try
+        {
+            return (int)await deliver.WaitAsync(cancellationToken).ConfigureAwait(false) == 1;
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            throw new Presence.PresenceUnavailableException("Redis is unavailable.", exception);
+        }
+    }
+
+    /// <summary>Hands a message to this node's connection for the client, if it has one.</summary>
+    internal bool DeliverLocally(string clientId, in ServerMessage message)
+    {
+        if (!registry.TryGet(clientId, out var connection, out _))
+        {
+            return false;
+        }
+
+        if (message.Kind == ServerMessageKind.NearbyPeers)
+        {
+            views.Update(clientId, message.Peers);
+        }
+
+        connection.Send(message);
+        return true;
+    }
+
+    /// <summary>Handles a message from another node's bus, in the order they were published.</summary>
+    internal void OnBusMessage(ReadOnlySpan<byte> payload)
+    {
+        BusMessage? message;
+        try
+        {
+            message = BusMessage.Deserialize(payload);
+        }
+        catch (System.Text.Json.JsonException exception)
+        {
+            Log.BadBusMessage(logger, exception);
+            return;
+        }
+
+        if (message is null)
+        {
+            return;
+        }
+
+        if (message.ReplacedConnection is { } replaced)
+        {
+            if (registry.TryGet(message.ClientId, out var connection, out _) && connection.Id == replaced)
+            {
+                Log.TakenOverRemotely(logger, message.ClientId, replaced);
+                connection.Close(CloseCodes.Replaced, "Replaced by a newer connection with the same client_id.");
+            }
+
+            return;
+        }
+
+        // The client may have left this node since it was looked up; its new node has its state.
+        DeliverLocally(message.ClientId, message.ToServerMessage());
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(50, LogLevel.Warning, "Ignored a malformed message on the cluster bus.")]
+        public static partial void BadBusMessage(ILogger logger, Exception exception);
+
+        [LoggerMessage(51, LogLevel.Debug, "Client {ClientId} on connection {ConnectionId} was taken over on another node.")]
+        public static partial void TakenOverRemotely(ILogger logger, string clientId, long connectionId);
+    }
+}

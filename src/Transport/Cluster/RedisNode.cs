@@ -1,0 +1,99 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace ProxChat.Transport.Cluster;
+
+/// <summary>
+/// This process as a member of the cluster: its node id, its one Redis multiplexer, and the
+/// claim epoch that moves on whenever Redis may have lost what this node wrote.
+/// </summary>
+public sealed partial class RedisNode : IAsyncDisposable
+{
+    private readonly ILogger<RedisNode> _logger;
+    private int _epoch;
+    private int _reconcileNeeded;
+
+    private RedisNode(IConnectionMultiplexer redis, RedisKeys keys, string nodeId, ILogger<RedisNode> logger)
+    {
+        Redis = redis;
+        Keys = keys;
+        NodeId = nodeId;
+        _logger = logger;
+        Database = redis.GetDatabase();
+        redis.ConnectionFailed += OnConnectionFailed;
+        redis.ConnectionRestored += OnConnectionRestored;
+    }
+
+    /// <summary>Random per process: a restarted node is a new node, and the old one's leftovers are reaped.</summary>
+    public string NodeId { get; }
+
+    public RedisKeys Keys { get; }
+
+    public IConnectionMultiplexer Redis { get; }
+
+    public IDatabase Database { get; }
+
+    /// <summary>Moves on when Redis may have lost this node's state; placements in an older epoch claim their client again.</summary>
+    public int Epoch => Volatile.Read(ref _epoch);
+
+    /// <summary>The last heartbeat reached Redis; /readyz reports this.</summary>
+    public bool IsHealthy { get; internal set; }
+
+    /// <summary>
+    /// Connects in the background: a node starts (not ready) while Redis is down. Commands fail
+    /// fast while disconnected instead of queueing, so clients get an Error at once.
+    /// </summary>
+    public static async Task<RedisNode> ConnectAsync(string connectionString, string keyPrefix, ILogger<RedisNode> logger)
+    {
+        var nodeId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        var options = ConfigurationOptions.Parse(connectionString);
+        options.AbortOnConnectFail = false;
+        options.BacklogPolicy = BacklogPolicy.FailFast;
+        options.ClientName ??= $"proxchat-{nodeId}";
+        var redis = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+        return new RedisNode(redis, new RedisKeys(keyPrefix), nodeId, logger);
+    }
+
+    public string TokenOf(long connectionId) => $"{NodeId}/{connectionId}";
+
+    public static string NodeOf(string token) => token[..token.IndexOf('/', StringComparison.Ordinal)];
+
+    /// <summary>The state this node wrote may be gone: clients claim again, and stale entries are cleaned.</summary>
+    public void InvalidateClaims()
+    {
+        Interlocked.Increment(ref _epoch);
+        Volatile.Write(ref _reconcileNeeded, 1);
+    }
+
+    /// <summary>True once after each <see cref="InvalidateClaims"/>.</summary>
+    internal bool TakeReconcileRequest() => Interlocked.Exchange(ref _reconcileNeeded, 0) == 1;
+
+    public async ValueTask DisposeAsync()
+    {
+        Redis.ConnectionFailed -= OnConnectionFailed;
+        Redis.ConnectionRestored -= OnConnectionRestored;
+        await Redis.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
+    {
+        IsHealthy = false;
+        Log.ConnectionFailed(_logger, e.EndPoint?.ToString(), e.FailureType, e.Exception);
+    }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        Log.ConnectionRestored(_logger, e.EndPoint?.ToString());
+        InvalidateClaims();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(40, LogLevel.Warning, "Redis connection to {EndPoint} failed ({FailureType}); clients stay connected and get Errors until it returns.")]
+        public static partial void ConnectionFailed(ILogger logger, string? endPoint, ConnectionFailureType failureType, Exception? exception);
+
+        [LoggerMessage(41, LogLevel.Information, "Redis connection to {EndPoint} restored; clients claim their places again.")]
+        public static partial void ConnectionRestored(ILogger logger, string? endPoint);
+    }
+}

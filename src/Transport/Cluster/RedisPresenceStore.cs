@@ -1,0 +1,306 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using ProxChat.Proximity;
+using ProxChat.Transport.Presence;
+using ProxChat.Transport.Sessions;
+using ProxChat.Transport.Signaling;
+using StackExchange.Redis;
+
+namespace ProxChat.Transport.Cluster;
+
+/// <summary>
+/// Presence shared by every node through Redis. A move that changes no link and stays in its
+/// partition is one script call (one round trip); changing partition adds a removal from the old
+/// one, pipelined beside it. Registration adds the directory claim.
+/// </summary>
+public sealed class RedisPresenceStore : IPresenceStore
+{
+    private readonly RedisNode _node;
+    private readonly ClientRegistry _registry;
+    private readonly PeerViews _views;
+    private readonly RelayPolicy _relayPolicy;
+    private readonly string _introduction;
+    private readonly string _disconnection;
+    private readonly string _searchRadius;
+    private readonly ConcurrentDictionary<long, LocalClient> _clients = new();
+
+    public RedisPresenceStore(RedisNode node, ClientRegistry registry, PeerViews views, ProxChatOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _node = node;
+        _registry = registry;
+        _views = views;
+        _relayPolicy = options.RelayPolicy;
+        _introduction = options.IntroductionRange.ToString(CultureInfo.InvariantCulture);
+        _disconnection = options.DisconnectionRange.ToString(CultureInfo.InvariantCulture);
+        _searchRadius = GeoMapping.SearchRadiusMeters(options.IntroductionRange).ToString("R", CultureInfo.InvariantCulture);
+    }
+
+    private IDatabase Database => _node.Database;
+
+    private RedisKeys Keys => _node.Keys;
+
+    public async ValueTask<Placement> PlaceAsync(ClientConnection connection, Location location, bool isFirst, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        if (!GeoMapping.CanHold(location.X, location.Y))
+        {
+            return Placement.Rejected(GeoMapping.OutOfRangeError(location));
+        }
+
+        var client = _clients.GetOrAdd(connection.Id, static _ => new LocalClient());
+        var clientId = connection.ClientId!;
+        var token = _node.TokenOf(connection.Id);
+        var tag = RedisKeys.PartitionTag(location.Partition);
+        try
+        {
+            var claim = isFirst || client.Epoch != _node.Epoch;
+            if (claim && !await ClaimAsync(connection, client, tag, isFirst).ConfigureAwait(false))
+            {
+                return new Placement(null, false);
+            }
+
+            // Leaving a partition: out of the old one, pipelined with the placement in the new one,
+            // which takes ownership there and reports the mover's new set.
+            Task<RedisResult>? leave = null;
+            var entering = client.Tag != tag;
+            if (entering && client.Tag is { } oldTag)
+            {
+                leave = RemoveScript(clientId, token, oldTag);
+                _ = Database.HashSetAsync(Keys.Node(_node.NodeId), clientId, NodeEntry(connection.Id, tag), flags: CommandFlags.FireAndForget);
+            }
+
+            var place = PlaceScript(clientId, token, location, tag, claim || entering);
+            var changes = new List<PeerChange>();
+            if (leave is not null)
+            {
+                client.Tag = null;
+                ReadChanges((RedisResult[])(await leave.ConfigureAwait(false))!, changes);
+            }
+
+            var result = (RedisResult[])(await place.ConfigureAwait(false))!;
+            switch ((int)result[0])
+            {
+                case -1:
+                    // A newer connection on another node owns the client; its takeover message closes this one.
+                    return new Placement(changes, false);
+                case -2:
+                    // Redis lost the client (restart, or this node was presumed dead): claim it again.
+                    client.Epoch = -1;
+                    var again = await PlaceAsync(connection, location, isFirst: false, cancellationToken).ConfigureAwait(false);
+                    return again with { Changes = [.. changes, .. again.Changes ?? []] };
+            }
+
+            client.Tag = tag;
+            ReadChanges(result, changes);
+            return new Placement(changes, claim);
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            client.Epoch = -1;
+            throw new PresenceUnavailableException("Redis is unavailable.", exception);
+        }
+    }
+
+    public async ValueTask<IReadOnlyList<PeerChange>> RemoveAsync(ClientConnection connection, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var clientId = connection.ClientId!;
+        if (_registry.Unregister(clientId, connection))
+        {
+            _views.Remove(clientId);
+        }
+
+        if (!_clients.TryRemove(connection.Id, out var client) || client.Tag is not { } tag)
+        {
+            return [];
+        }
+
+        try
+        {
+            return await RemoveEverywhereAsync(clientId, connection.Id, _node.NodeId, tag).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            // This node's entry in p:node still lists the client: reconciliation removes it later.
+            throw new PresenceUnavailableException("Redis is unavailable.", exception);
+        }
+    }
+
+    public async ValueTask<PeerSnapshot> SnapshotAsync(ClientConnection connection, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        if (!_clients.TryGetValue(connection.Id, out var client) || client.Tag is not { } tag)
+        {
+            return PeerSnapshot.Empty;
+        }
+
+        var (keys, linkPrefix) = Keys.PartitionKeys(tag);
+        try
+        {
+            var result = (RedisResult[])(await Database.ScriptEvaluateAsync(
+                RedisScripts.Snapshot,
+                [keys[2], keys[3]],
+                [connection.ClientId!, _node.TokenOf(connection.Id), linkPrefix]).ConfigureAwait(false))!;
+            if (result.Length == 0)
+            {
+                return PeerSnapshot.Empty;
+            }
+
+            var peers = new string[result.Length - 1];
+            for (var i = 0; i < peers.Length; i++)
+            {
+                peers[i] = (string)result[i + 1]!;
+            }
+
+            var snapshot = new PeerSnapshot(peers, long.Parse((string)result[0]!, CultureInfo.InvariantCulture));
+            _views.Update(connection.ClientId!, snapshot);
+            return snapshot;
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            throw new PresenceUnavailableException("Redis is unavailable.", exception);
+        }
+    }
+
+    public async ValueTask<RelayCheck> CheckRelayAsync(ClientConnection sender, string targetId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sender);
+        if (_relayPolicy == RelayPolicy.Any || _views.IsLinkedOrInGrace(sender.ClientId!, targetId))
+        {
+            return RelayCheck.Allowed;
+        }
+
+        // Refused either way; only the error text depends on whether the target exists.
+        if (_registry.TryGet(targetId, out _, out _))
+        {
+            return RelayCheck.NotNearby;
+        }
+
+        try
+        {
+            return await Database.KeyExistsAsync(Keys.Client(targetId)).ConfigureAwait(false) ? RelayCheck.NotNearby : RelayCheck.NotFound;
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            throw new PresenceUnavailableException("Redis is unavailable.", exception);
+        }
+    }
+
+    /// <summary>
+    /// Removes a client placed by connection <paramref name="connectionId"/> of <paramref name="nodeId"/>
+    /// from its partition, the directory and the node's list, each only while that connection still
+    /// owns it. For this node's own clients, and for a dead node's.
+    /// </summary>
+    internal async Task<IReadOnlyList<PeerChange>> RemoveEverywhereAsync(string clientId, long connectionId, string nodeId, string tag)
+    {
+        var token = $"{nodeId}/{connectionId}";
+        var remove = RemoveScript(clientId, token, tag);
+        var directory = Database.ScriptEvaluateAsync(RedisScripts.DeleteIfEquals, [Keys.Client(clientId)], [token]);
+        var nodeList = Database.ScriptEvaluateAsync(RedisScripts.DeleteFieldIfEquals, [Keys.Node(nodeId)], [clientId, NodeEntry(connectionId, tag)]);
+        await Task.WhenAll(remove, directory, nodeList).ConfigureAwait(false);
+        var changes = new List<PeerChange>();
+        ReadChanges((RedisResult[])(await remove.ConfigureAwait(false))!, changes);
+        return changes;
+    }
+
+    /// <summary>Whether this node's connection <paramref name="connectionId"/> still holds <paramref name="clientId"/>.</summary>
+    internal bool IsLive(string clientId, long connectionId) =>
+        _registry.TryGet(clientId, out var connection, out _) && connection.Id == connectionId && _clients.ContainsKey(connectionId);
+
+    internal static string NodeEntry(long connectionId, string tag) => string.Create(CultureInfo.InvariantCulture, $"{connectionId} {tag}");
+
+    internal static (long ConnectionId, string Tag) ParseNodeEntry(string entry)
+    {
+        var space = entry.IndexOf(' ', StringComparison.Ordinal);
+        return (long.Parse(entry.AsSpan(0, space), CultureInfo.InvariantCulture), entry[(space + 1)..]);
+    }
+
+    /// <summary>
+    /// Makes the connection the client's owner in the directory. On first registration it takes the
+    /// client from whoever held it and tells that node; on a re-claim it yields to a newer owner.
+    /// </summary>
+    private async Task<bool> ClaimAsync(ClientConnection connection, LocalClient client, string tag, bool isFirst)
+    {
+        var clientId = connection.ClientId!;
+        var token = _node.TokenOf(connection.Id);
+        var epoch = _node.Epoch;
+        var nodeList = Database.HashSetAsync(Keys.Node(_node.NodeId), clientId, NodeEntry(connection.Id, tag));
+        if (isFirst)
+        {
+            var previous = (string?)await Database.StringSetAndGetAsync(Keys.Client(clientId), token).ConfigureAwait(false);
+            if (previous is not null && previous != token && RedisNode.NodeOf(previous) is var previousNode && previousNode != _node.NodeId)
+            {
+                var replaced = long.Parse(previous.AsSpan(previousNode.Length + 1), CultureInfo.InvariantCulture);
+                _ = Database.PublishAsync(Keys.Bus(previousNode), BusMessage.Takeover(clientId, replaced), CommandFlags.FireAndForget);
+            }
+        }
+        else if ((int)await Database.ScriptEvaluateAsync(RedisScripts.Reclaim, [Keys.Client(clientId)], [token]).ConfigureAwait(false) == 0)
+        {
+            // Taken over elsewhere while this node could not hear of it.
+            await nodeList.ConfigureAwait(false);
+            connection.Close(CloseCodes.Replaced, "Replaced by a newer connection with the same client_id.");
+            return false;
+        }
+
+        await nodeList.ConfigureAwait(false);
+        client.Epoch = epoch;
+        return true;
+    }
+
+    private Task<RedisResult> PlaceScript(string clientId, string token, Location location, string tag, bool claim)
+    {
+        var (keys, linkPrefix) = Keys.PartitionKeys(tag);
+        var (longitude, latitude) = GeoMapping.ToLonLat(location.X, location.Y);
+        return Database.ScriptEvaluateAsync(RedisScripts.Place, keys,
+        [
+            clientId,
+            location.X,
+            location.Y,
+            longitude.ToString("R", CultureInfo.InvariantCulture),
+            latitude.ToString("R", CultureInfo.InvariantCulture),
+            _searchRadius,
+            _introduction,
+            _disconnection,
+            token,
+            claim ? "1" : "0",
+            linkPrefix,
+        ]);
+    }
+
+    private Task<RedisResult> RemoveScript(string clientId, string token, string tag)
+    {
+        var (keys, linkPrefix) = Keys.PartitionKeys(tag);
+        return Database.ScriptEvaluateAsync(RedisScripts.Remove, keys, [clientId, token, linkPrefix]);
+    }
+
+    /// <summary>Reads the scripts' change records (after the status) into <paramref name="changes"/>.</summary>
+    private static void ReadChanges(RedisResult[] result, List<PeerChange> changes)
+    {
+        var i = 1;
+        while (i < result.Length)
+        {
+            var clientId = (string)result[i]!;
+            var version = long.Parse((string)result[i + 2]!, CultureInfo.InvariantCulture);
+            var count = (int)result[i + 3];
+            var peers = new string[count];
+            for (var p = 0; p < count; p++)
+            {
+                peers[p] = (string)result[i + 4 + p]!;
+            }
+
+            changes.Add(new PeerChange(clientId, new PeerSnapshot(peers, version)));
+            i += 4 + count;
+        }
+    }
+
+    /// <summary>This node's record of one of its connections' clients.</summary>
+    private sealed class LocalClient
+    {
+        /// <summary>The partition the client was last placed in.</summary>
+        public string? Tag { get; set; }
+
+        /// <summary>The <see cref="RedisNode.Epoch"/> of the last claim; -1 forces a claim.</summary>
+        public int Epoch { get; set; } = -1;
+    }
+}

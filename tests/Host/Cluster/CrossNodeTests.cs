@@ -1,0 +1,160 @@
+using StackExchange.Redis;
+
+namespace ProxChat.Host.Tests.Cluster;
+
+/// <summary>Every protocol rule between clients on different nodes of one Redis.</summary>
+[Collection(RedisTests.Name)]
+public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
+{
+    private readonly string _prefix = RedisFixture.UniquePrefix();
+    private TestServer _node1 = null!;
+    private TestServer _node2 = null!;
+
+    public async Task InitializeAsync()
+    {
+        _node1 = await TestServer.StartNodeAsync(redis.ConnectionString, _prefix);
+        _node2 = await TestServer.StartNodeAsync(redis.ConnectionString, _prefix);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _node1.DisposeAsync();
+        await _node2.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Clients_on_different_nodes_are_introduced_and_removed_on_both_sides()
+    {
+        await using var a = await TestClient.JoinAsync(_node1, "a", 0, 0);
+        await using var b = await TestClient.JoinAsync(_node2, "b", 20, 0); // its first set, ["a"], is consumed by the join
+
+        await a.ExpectPeersAsync("b");
+        Assert.Equal(["a"], await b.RefreshAsync());
+
+        await b.MoveAsync(25, 0); // within the disconnection range: still linked, nobody told
+        await b.MoveAsync(26, 0);
+        await b.ExpectPeersAsync();
+        await a.ExpectPeersAsync();
+
+        await b.MoveAsync(3, 4);
+        await b.ExpectPeersAsync("a");
+        await a.ExpectPeersAsync("b");
+
+        await b.SendAsync("Disconnect");
+        await a.ExpectPeersAsync();
+    }
+
+    [Fact]
+    public async Task An_abrupt_drop_on_one_node_is_seen_on_the_other()
+    {
+        await using var a = await TestClient.JoinAsync(_node1, "a", 0, 0);
+        await using var b = await TestClient.JoinAsync(_node2, "b", 1, 1);
+        await a.WaitForPeersAsync("b");
+
+        b.Abort();
+
+        await a.ExpectPeersAsync();
+    }
+
+    [Fact]
+    public async Task Relays_cross_nodes_verbatim_and_in_order()
+    {
+        await using var a = await TestClient.JoinAsync(_node1, "a", 0, 0);
+        await using var b = await TestClient.JoinAsync(_node2, "b", 1, 1);
+        await a.WaitForPeersAsync("b");
+        const string payload = "v=0\r\n\"quoted\" \\ ünïcödé 🎧 \u2028";
+
+        await a.SendRelayAsync("SendOffer", "b", "offer", payload);
+        var offer = await b.ExpectAsync("ReceiveOffer");
+        Assert.Equal("a", offer.SenderId);
+        Assert.Equal(payload, offer.Data!["offer"]!.GetValue<string>());
+
+        for (var i = 0; i < 300; i++)
+        {
+            await a.SendRelayAsync("SendIceCandidate", "b", "candidate", i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        for (var i = 0; i < 300; i++)
+        {
+            Assert.Equal(i.ToString(System.Globalization.CultureInfo.InvariantCulture), (await b.ExpectAsync("ReceiveIceCandidate")).Data!["candidate"]!.GetValue<string>());
+        }
+
+        await b.SendRelayAsync("SendAnswer", "a", "answer", "ok");
+        Assert.Equal("b", (await a.ExpectAsync("ReceiveAnswer")).SenderId);
+    }
+
+    [Fact]
+    public async Task Relay_errors_distinguish_unknown_from_not_nearby_across_nodes()
+    {
+        await using var a = await TestClient.JoinAsync(_node1, "a", 0, 0);
+        await using var far = await TestClient.JoinAsync(_node2, "far", 1000, 1000);
+
+        await a.SendRelayAsync("SendOffer", "far", "offer", "o");
+        Assert.Equal("Client far is not nearby", await a.ExpectErrorAsync());
+        await a.SendRelayAsync("SendOffer", "ghost", "offer", "o");
+        Assert.Equal("Client ghost not found", await a.ExpectErrorAsync());
+    }
+
+    [Fact]
+    public async Task A_pair_that_walked_apart_may_still_relay_during_the_grace_period()
+    {
+        await using var a = await TestClient.JoinAsync(_node1, "a", 0, 0);
+        await using var b = await TestClient.JoinAsync(_node2, "b", 1, 1);
+        await a.WaitForPeersAsync("b");
+        await b.MoveAsync(500, 500);
+        await a.ExpectPeersAsync();
+        await b.ExpectPeersAsync();
+
+        await a.SendRelayAsync("SendAnswer", "b", "answer", "late");
+
+        Assert.Equal("late", (await b.ExpectAsync("ReceiveAnswer")).Data!["answer"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Registering_on_another_node_takes_the_client_over()
+    {
+        await using var peer = await TestClient.JoinAsync(_node1, "peer", 0, 0);
+        await using var first = await TestClient.JoinAsync(_node1, "x", 1, 1);
+        await peer.WaitForPeersAsync("x");
+
+        await using var second = await TestClient.JoinAsync(_node2, "x", 2, 2);
+
+        var (status, reason) = await first.ExpectClosedAsync();
+        Assert.Equal((System.Net.WebSockets.WebSocketCloseStatus)4000, status);
+        Assert.Contains("Replaced", reason, StringComparison.Ordinal);
+        Assert.Equal(["peer"], await second.RefreshAsync());
+
+        // The old socket's close removed nothing: the client is still there, and reachable.
+        await peer.SendRelayAsync("SendOffer", "x", "offer", "hello");
+        Assert.Equal("hello", (await second.ExpectAsync("ReceiveOffer")).Data!["offer"]!.GetValue<string>());
+        Assert.Equal(["x"], await peer.RefreshAsync());
+    }
+
+    [Fact]
+    public async Task Coordinates_the_geo_mapping_cannot_hold_get_an_error()
+    {
+        await using var a = await TestClient.ConnectAsync(_node1);
+
+        await a.MoveAsync("a", 18_000_001, 0);
+
+        Assert.Contains("x must be within ±18,000,000", await a.ExpectErrorAsync(), StringComparison.Ordinal);
+        await a.MoveAsync("a", -18_000_000, 8_500_000);
+        await a.ExpectPeersAsync();
+    }
+
+    [Fact]
+    public async Task Moving_to_another_map_unlinks_across_nodes_and_cleans_the_old_partition()
+    {
+        await using var a = await TestClient.JoinAsync(_node1, "a", 0, 0);
+        await using var b = await TestClient.JoinAsync(_node2, "b", 1, 1);
+        await a.WaitForPeersAsync("b");
+
+        await b.MoveAsync(1, 1, mapId: 2);
+
+        await a.ExpectPeersAsync();
+        await b.ExpectPeersAsync();
+        var db = (await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString)).GetDatabase();
+        Assert.Equal(1, await db.SortedSetLengthAsync($"{_prefix}:{{0:0:1}}:geo"));
+        Assert.Equal(1, await db.SortedSetLengthAsync($"{_prefix}:{{0:0:2}}:geo"));
+    }
+}

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace ProxChat.Host.Tests.Cluster;
+
+/// <summary>A private redis-server process on a free loopback port, with no persistence; restartable on the same port.</summary>
+internal sealed class RedisServer : IAsyncDisposable
+{
+    private Process? _process;
+
+    private RedisServer(int port) => Port = port;
+
+    public int Port { get; }
+
+    public string ConnectionString => $"127.0.0.1:{Port}";
+
+    public static string? FindExecutable() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, "redis-server"))
+            .FirstOrDefault(File.Exists);
+
+    public static async Task<RedisServer> StartAsync()
+    {
+        var server = new RedisServer(FreePort());
+        await server.StartProcessAsync();
+        return server;
+    }
+
+    /// <summary>Kills the server (losing everything in it, as a crash would) and starts an empty one on the same port.</summary>
+    public async Task RestartAsync(TimeSpan downtime)
+    {
+        Kill();
+        await Task.Delay(downtime);
+        await StartProcessAsync();
+    }
+
+    public void Kill()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill();
+            _process.WaitForExit();
+        }
+
+        _process?.Dispose();
+        _process = null;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Kill();
+        return ValueTask.CompletedTask;
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private async Task StartProcessAsync()
+    {
+        var executable = FindExecutable() ?? throw new InvalidOperationException("redis-server is not on PATH.");
+        _process = Process.Start(new ProcessStartInfo(executable, ["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        {
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        })!;
+        _process.BeginOutputReadLine();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, Port);
+                await client.GetStream().WriteAsync("PING\r\n"u8.ToArray());
+                var buffer = new byte[16];
+                if (await client.GetStream().ReadAsync(buffer) > 0 && buffer[0] == (byte)'+')
+                {
+                    return;
+                }
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline && !_process.HasExited)
+            {
+            }
+
+            if (DateTime.UtcNow >= deadline || _process.HasExited)
+            {
+                throw new InvalidOperationException($"redis-server did not start on port {Port}.");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}
