@@ -5,6 +5,19 @@ set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
+# The cluster tests need Redis. Use PROXCHAT_TEST_REDIS or a Docker engine if there is one;
+# otherwise a redis-server binary, installed from Debian's packages when missing.
+if [ -z "${PROXCHAT_TEST_REDIS:-}" ] && [ ! -S /var/run/docker.sock ] && [ -z "${DOCKER_HOST:-}" ] \
+   && ! command -v redis-server >/dev/null 2>&1; then
+  echo "installing redis-server for the cluster tests" >&2
+  sudo_cmd=""
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
+  $sudo_cmd apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq redis-server >/dev/null
+  # Only the binary is wanted: the tests start private servers on free ports.
+  $sudo_cmd systemctl disable --now redis-server >/dev/null 2>&1 || true
+fi
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e

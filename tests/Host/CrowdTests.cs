@@ -11,9 +11,18 @@ public class CrowdTests
     public async Task Every_client_in_a_crowd_of_250_hears_exactly_the_brute_force_set()
     {
         await using var server = await TestServer.StartAsync();
+        await AssertCrowdHearsBruteForceAsync([server], 250);
+    }
+
+    /// <summary>
+    /// Two rounds of a crowd moving at once, client i on node i mod n, half on each of two maps:
+    /// every client must end up told exactly the set brute force computes.
+    /// </summary>
+    internal static async Task AssertCrowdHearsBruteForceAsync(IReadOnlyList<TestServer> nodes, int count)
+    {
         var random = new Random(7);
-        var ids = Enumerable.Range(0, 250).Select(i => $"p{i}").ToArray();
-        var clients = await Task.WhenAll(ids.Select(_ => TestClient.ConnectAsync(server)));
+        var ids = Enumerable.Range(0, count).Select(i => $"p{i}").ToArray();
+        var clients = await Task.WhenAll(ids.Select((_, i) => TestClient.ConnectAsync(nodes[i % nodes.Count])));
         try
         {
             // Two rounds at positions where no pair sits between the two ranges, so the expected

@@ -24,16 +24,16 @@ internal sealed class TestClient : IAsyncDisposable
 
     public Task<(WebSocketCloseStatus? Status, string? Reason)> Closed => _closed.Task;
 
-    public static async Task<TestClient> ConnectAsync(TestServer server, string path = "/")
+    public static async Task<TestClient> ConnectAsync(IServerNode server, string path = "/")
     {
         var client = new TestClient();
-        await client._socket.ConnectAsync(server.WebSocketAddress(path), CancellationToken.None);
+        await client._socket.ConnectAsync(new Uri($"ws://{server.HttpAddress.Authority}{path}"), CancellationToken.None);
         client._receiving = client.ReceiveLoopAsync();
         return client;
     }
 
     /// <summary>Connects, registers and consumes the first NearbyPeers.</summary>
-    public static async Task<TestClient> JoinAsync(TestServer server, string id, int x, int y, int mapId = 1, int channel = 0, int gameId = 0)
+    public static async Task<TestClient> JoinAsync(IServerNode server, string id, int x, int y, int mapId = 1, int channel = 0, int gameId = 0)
     {
         var client = await ConnectAsync(server);
         await client.MoveAsync(id, x, y, mapId, channel, gameId);

@@ -5,7 +5,7 @@ using ProxChat.Host;
 namespace ProxChat.Host.Tests;
 
 /// <summary>The real server on real Kestrel, on a free loopback port.</summary>
-internal sealed class TestServer : IAsyncDisposable
+internal sealed class TestServer : IServerNode, IAsyncDisposable
 {
     private readonly WebApplication _app;
 

@@ -44,6 +44,25 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         await a.ExpectPeersAsync();
     }
 
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(17_999_970, 8_499_970)]
+    [InlineData(-18_000_000, -8_500_000)]
+    public async Task Links_are_decided_exactly_at_both_range_boundaries_anywhere_on_the_map(int x, int y)
+    {
+        await using var a = await TestClient.JoinAsync(_node1, "a", x, y);
+        await using var b = await TestClient.JoinAsync(_node2, "b", x + 12, y + 17); // 20.8 away: not introduced
+        Assert.Empty(await b.RefreshAsync());
+
+        await b.MoveAsync(x + 12, y + 16); // exactly 20: introduced
+        await a.ExpectPeersAsync("b");
+        await b.MoveAsync(x + 15, y + 20); // exactly 25: still linked, so no message
+        await b.MoveAsync(x + 15, y + 21); // 25.8: unlinked
+        await a.ExpectPeersAsync();
+        await b.ExpectPeersAsync("a");
+        await b.ExpectPeersAsync();
+    }
+
     [Fact]
     public async Task An_abrupt_drop_on_one_node_is_seen_on_the_other()
     {
@@ -156,5 +175,33 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
         var db = (await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString)).GetDatabase();
         Assert.Equal(1, await db.SortedSetLengthAsync($"{_prefix}:{{0:0:1}}:geo"));
         Assert.Equal(1, await db.SortedSetLengthAsync($"{_prefix}:{{0:0:2}}:geo"));
+    }
+}
+
+/// <summary>A crowd spread over three nodes, moving at once, against brute force.</summary>
+[Collection(RedisTests.Name)]
+public sealed class CrossNodeCrowdTests(RedisFixture redis)
+{
+    [Fact]
+    public async Task Every_client_of_a_crowd_on_three_nodes_hears_exactly_the_brute_force_set()
+    {
+        var prefix = RedisFixture.UniquePrefix();
+        var nodes = new[]
+        {
+            await TestServer.StartNodeAsync(redis.ConnectionString, prefix),
+            await TestServer.StartNodeAsync(redis.ConnectionString, prefix),
+            await TestServer.StartNodeAsync(redis.ConnectionString, prefix),
+        };
+        try
+        {
+            await CrowdTests.AssertCrowdHearsBruteForceAsync(nodes, 240);
+        }
+        finally
+        {
+            foreach (var node in nodes)
+            {
+                await node.DisposeAsync();
+            }
+        }
     }
 }

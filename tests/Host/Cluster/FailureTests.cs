@@ -1,0 +1,118 @@
+using System.Net;
+using StackExchange.Redis;
+
+namespace ProxChat.Host.Tests.Cluster;
+
+/// <summary>Node death, graceful node stop, and a Redis restart, with real processes.</summary>
+[Collection(RedisTests.Name)]
+public sealed class FailureTests(RedisFixture redis)
+{
+    private static readonly TimeSpan RecoveryDeadline = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task A_killed_node_is_reaped_within_node_timeout_and_leaves_nothing_in_redis()
+    {
+        var prefix = RedisFixture.UniquePrefix();
+        (string, string)[] settings = [("NodeTimeoutSeconds", "3")];
+        await using var survivor = await TestServer.StartNodeAsync(redis.ConnectionString, prefix, settings);
+        await using var doomed = await NodeProcess.StartAsync(redis.ConnectionString, prefix, settings);
+        await using var a = await TestClient.JoinAsync(survivor, "a", 0, 0);
+        var b = await TestClient.JoinAsync(doomed, "b", 1, 1);
+        var c = await TestClient.JoinAsync(doomed, "c", 500, 500, mapId: 2);
+        await a.WaitForPeersAsync("b");
+
+        doomed.Kill();
+
+        await a.ExpectPeersAsync();
+        var db = (await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString)).GetDatabase();
+        await WaitUntilAsync(async () => (await KeysAsync(prefix)).All(k => !k.Contains(":node:", StringComparison.Ordinal) || k.EndsWith(survivor.Get<Transport.Cluster.RedisNode>().NodeId, StringComparison.Ordinal)));
+        var keys = await KeysAsync(prefix);
+        Assert.DoesNotContain($"{prefix}:client:b", keys);
+        Assert.DoesNotContain($"{prefix}:client:c", keys);
+        Assert.DoesNotContain(keys, k => k.Contains("{0:0:2}", StringComparison.Ordinal));
+        Assert.Equal(["a"], (await db.HashKeysAsync($"{prefix}:{{0:0:1}}:pos")).Select(v => (string)v!));
+        Assert.Equal(1, await db.SortedSetLengthAsync($"{prefix}:nodes"));
+        b.Abort();
+        c.Abort();
+    }
+
+    [Fact]
+    public async Task A_stopped_node_says_goodbye_to_peers_elsewhere_and_leaves_nothing_in_redis()
+    {
+        var prefix = RedisFixture.UniquePrefix();
+        await using var staying = await TestServer.StartNodeAsync(redis.ConnectionString, prefix);
+        var leaving = await TestServer.StartNodeAsync(redis.ConnectionString, prefix);
+        await using var a = await TestClient.JoinAsync(staying, "a", 0, 0);
+        await using var b = await TestClient.JoinAsync(leaving, "b", 1, 1);
+        await a.WaitForPeersAsync("b");
+
+        await leaving.StopAsync();
+
+        Assert.Equal(WebSocketCloseStatusGoingAway, (await b.ExpectClosedAsync()).Status);
+        await a.ExpectPeersAsync();
+        var keys = await KeysAsync(prefix);
+        Assert.DoesNotContain($"{prefix}:client:b", keys);
+        Assert.Single(keys, k => k.Contains(":node:", StringComparison.Ordinal));
+        await leaving.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Nodes_survive_a_redis_restart_report_not_ready_meanwhile_and_recover_a_correct_state()
+    {
+        await using var privateRedis = await RedisServer.StartAsync();
+        var prefix = RedisFixture.UniquePrefix();
+        await using var node1 = await TestServer.StartNodeAsync(privateRedis.ConnectionString, prefix);
+        await using var node2 = await TestServer.StartNodeAsync(privateRedis.ConnectionString, prefix);
+        await using var a = await TestClient.JoinAsync(node1, "a", 0, 0);
+        await using var b = await TestClient.JoinAsync(node2, "b", 1, 1);
+        await a.WaitForPeersAsync("b");
+        using var http = new HttpClient();
+
+        privateRedis.Kill();
+
+        await WaitUntilAsync(async () => (await http.GetAsync(new Uri(node1.HttpAddress, "/readyz"))).StatusCode == HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(node1.HttpAddress, "/healthz"))).StatusCode);
+        a.DiscardReceived();
+        await a.MoveAsync(2, 2);
+        Assert.Contains("Redis", await a.ExpectErrorAsync(), StringComparison.Ordinal);
+
+        await privateRedis.RestartAsync(TimeSpan.Zero);
+        await WaitUntilAsync(async () => (await http.GetAsync(new Uri(node1.HttpAddress, "/readyz"))).IsSuccessStatusCode
+            && (await http.GetAsync(new Uri(node2.HttpAddress, "/readyz"))).IsSuccessStatusCode);
+
+        // Redis came back empty: each client's next move claims it again, and the pair re-forms.
+        await a.MoveAsync(0, 0);
+        await a.WaitForPeersAsync();
+        await b.MoveAsync(1, 1);
+        await a.WaitForPeersAsync("b");
+        await b.WaitForPeersAsync("a");
+        await a.SendRelayAsync("SendOffer", "b", "offer", "after the restart");
+        Assert.Equal("after the restart", (await b.ExpectAsync("ReceiveOffer")).Data!["offer"]!.GetValue<string>());
+        Assert.Equal(["b"], await a.RefreshAsync());
+    }
+
+    private const System.Net.WebSockets.WebSocketCloseStatus WebSocketCloseStatusGoingAway = System.Net.WebSockets.WebSocketCloseStatus.EndpointUnavailable;
+
+    private async Task<List<string>> KeysAsync(string prefix)
+    {
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var server = connection.GetServers()[0];
+        var keys = new List<string>();
+        await foreach (var key in server.KeysAsync(pattern: $"{prefix}:*"))
+        {
+            keys.Add((string)key!);
+        }
+
+        return keys;
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + RecoveryDeadline;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold before the deadline");
+            await Task.Delay(100);
+        }
+    }
+}

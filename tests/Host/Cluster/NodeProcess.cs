@@ -1,0 +1,69 @@
+using System.Diagnostics;
+
+namespace ProxChat.Host.Tests.Cluster;
+
+/// <summary>The server as a child process, so a test can kill it without warning (SIGKILL) or stop it (SIGTERM).</summary>
+internal sealed class NodeProcess : IServerNode, IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private NodeProcess(Process process, Uri address)
+    {
+        _process = process;
+        HttpAddress = address;
+    }
+
+    public Uri HttpAddress { get; }
+
+    public int Id => _process.Id;
+
+    public static async Task<NodeProcess> StartAsync(string redis, string keyPrefix, params (string Key, string Value)[] settings)
+    {
+        var port = RedisServer.FreePort();
+        var host = Path.Combine(AppContext.BaseDirectory, "ProxChat.Host.dll");
+        var arguments = TestServer.Arguments($"http://127.0.0.1:{port}", [("RedisKeyPrefix", keyPrefix), .. settings]);
+        arguments.InsertRange(0, [host, $"--ConnectionStrings:Redis={redis}"]);
+        var process = Process.Start(new ProcessStartInfo("dotnet", arguments) { UseShellExecute = false, RedirectStandardOutput = true })!;
+        process.BeginOutputReadLine();
+        var node = new NodeProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        await node.WaitUntilReadyAsync();
+        return node;
+    }
+
+    public void Kill() => _process.Kill();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private async Task WaitUntilReadyAsync()
+    {
+        using var http = new HttpClient();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            try
+            {
+                if ((await http.GetAsync(new Uri(HttpAddress, "/readyz"))).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            Assert.False(_process.HasExited, "the node process exited during start-up");
+            Assert.True(DateTime.UtcNow < deadline, "the node process did not become ready within 30 s");
+            await Task.Delay(100);
+        }
+    }
+}
