@@ -21,9 +21,12 @@ internal sealed class LoadClient
     private readonly Metrics _metrics;
     private readonly Random _random;
 
-    public LoadClient(string id, LoadOptions options, Metrics metrics, Random random)
+    private readonly Uri _url;
+
+    public LoadClient(string id, Uri url, LoadOptions options, Metrics metrics, Random random)
     {
         Id = id;
+        _url = url;
         _options = options;
         _metrics = metrics;
         _random = random;
@@ -40,7 +43,7 @@ internal sealed class LoadClient
 
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
-        await _socket.ConnectAsync(_options.Url, cancellationToken);
+        await _socket.ConnectAsync(_url, cancellationToken);
         _ = ReceiveLoopAsync(cancellationToken);
         await SendAsync(static c => MessageWriter.WritePosition(c._writer, c.Id, 1, c.X, c.Y), cancellationToken);
     }

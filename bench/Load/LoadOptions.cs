@@ -4,7 +4,8 @@ namespace ProxChat.Load;
 
 internal sealed record LoadOptions
 {
-    public Uri Url { get; init; } = new("ws://127.0.0.1:8080/");
+    /// <summary>One or more server addresses (<c>--url a,b,c</c>); client i connects to the (i mod n)-th.</summary>
+    public Uri[] Urls { get; init; } = [new("ws://127.0.0.1:8080/")];
 
     /// <summary><c>proxchat</c>, or <c>peerjs</c> for the PeerJS server's protocol (ping-pong only).</summary>
     public string Protocol { get; init; } = "proxchat";
@@ -37,7 +38,7 @@ internal sealed record LoadOptions
             var value = args[i + 1];
             options = args[i] switch
             {
-                "--url" => options with { Url = new Uri(value) },
+                "--url" => options with { Urls = [.. value.Split(',').Select(url => new Uri(url))] },
                 "--protocol" => options with { Protocol = value },
                 "--mode" => options with { Mode = value },
                 "--clients" => options with { Clients = int.Parse(value, CultureInfo.InvariantCulture) },

@@ -6,7 +6,7 @@ using ProxChat.Load;
 var options = LoadOptions.Parse(args);
 var metrics = new Metrics();
 using var stop = new CancellationTokenSource();
-Console.WriteLine($"{options.Protocol} {options.Mode}: {options.Clients} clients on {options.Url}, ramp {options.RampSeconds} s, measure {options.DurationSeconds} s");
+Console.WriteLine($"{options.Protocol} {options.Mode}: {options.Clients} clients on {string.Join(", ", options.Urls.Select(u => u.ToString()))}, ramp {options.RampSeconds} s, measure {options.DurationSeconds} s");
 var started = Stopwatch.StartNew();
 var connectFailures = 0;
 
@@ -31,7 +31,7 @@ if (options.Mode == "pingpong")
 {
     // Fixed pairs, each alone on its own map, relaying offers and answers as fast as the server allows.
     var pairs = Enumerable.Range(0, options.Clients).Select(i =>
-        new RawPingPongClient($"load-{i:D6}", $"load-{i ^ 1:D6}", (i / 2) + 1, options, metrics)).ToArray();
+        new RawPingPongClient($"load-{i:D6}", $"load-{i ^ 1:D6}", (i / 2) + 1, options.Urls[i % options.Urls.Length], options, metrics)).ToArray();
     await Task.WhenAll(pairs.Select((client, i) => ConnectSpreadAsync(i, () => client.ConnectAsync(stop.Token))));
     await Task.WhenAll(pairs.Select(c => c.Ready.Task)).WaitAsync(TimeSpan.FromSeconds(30));
     await Task.WhenAll(pairs.Where((_, i) => i % 2 == 0).Select(c => c.StartAsync(stop.Token)));
@@ -42,7 +42,7 @@ else
     var random = new Random(1);
     var side = (int)Math.Sqrt(options.Clients * Math.PI * 20 * 20 / 5); // about five others within range
     var walkers = Enumerable.Range(0, options.Clients)
-        .Select(i => new LoadClient($"load-{i:D6}", options, metrics, new Random(i)) { X = random.Next(side), Y = random.Next(side) })
+        .Select(i => new LoadClient($"load-{i:D6}", options.Urls[i % options.Urls.Length], options, metrics, new Random(i)) { X = random.Next(side), Y = random.Next(side) })
         .ToArray();
     await Task.WhenAll(walkers.Select(async (client, i) =>
     {

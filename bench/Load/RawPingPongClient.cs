@@ -35,9 +35,12 @@ internal sealed class RawPingPongClient : IDisposable
     private byte[] _incoming = new byte[256 * 1024];
     private int _incomingCount;
 
-    public RawPingPongClient(string id, string partner, int mapId, LoadOptions options, Metrics metrics)
+    private readonly Uri _url;
+
+    public RawPingPongClient(string id, string partner, int mapId, Uri url, LoadOptions options, Metrics metrics)
     {
         _id = id;
+        _url = url;
         _mapId = mapId;
         _partner = partner;
         _options = options;
@@ -53,10 +56,10 @@ internal sealed class RawPingPongClient : IDisposable
     /// <summary>Connects, upgrades, registers (ProxChat) and then runs the receive loop until cancelled.</summary>
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
-        await _socket.ConnectAsync(_options.Url.Host, _options.Url.Port, cancellationToken);
-        var path = _peerJs ? $"{_options.Url.AbsolutePath}peerjs?key=peerjs&id={_id}&token={_id}" : _options.Url.PathAndQuery;
+        await _socket.ConnectAsync(_url.Host, _url.Port, cancellationToken);
+        var path = _peerJs ? $"{_url.AbsolutePath}peerjs?key=peerjs&id={_id}&token={_id}" : _url.PathAndQuery;
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
-        var request = $"GET {path} HTTP/1.1\r\nHost: {_options.Url.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        var request = $"GET {path} HTTP/1.1\r\nHost: {_url.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n";
         await _socket.SendAsync(Encoding.ASCII.GetBytes(request), cancellationToken);
         await ReadHandshakeAsync(cancellationToken);
         if (!_peerJs)

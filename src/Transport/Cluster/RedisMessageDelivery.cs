@@ -21,16 +21,17 @@ public sealed partial class RedisMessageDelivery(RedisNode node, ClientRegistry 
             return true;
         }
 
+        // Set changes and ICE candidates need no answer (a set carries its version and a lost one
+        // heals at the next reintroduction; a candidate to nobody is dropped anyway), so they are
+        // pipelined. Offers and answers wait to learn whether the target exists.
+        var needsAnswer = message.Kind is ServerMessageKind.ReceiveOffer or ServerMessageKind.ReceiveAnswer;
         var keys = node.Keys;
         var deliver = node.Database.ScriptEvaluateAsync(
             RedisScripts.Deliver,
             [keys.Client(clientId)],
             [keys.BusPrefix, BusMessage.Serialize(clientId, message)],
-            message.Kind == ServerMessageKind.NearbyPeers ? CommandFlags.FireAndForget : CommandFlags.None);
-
-        // A set change needs no answer (the set carries its version; a lost one heals at the next
-        // reintroduction), so it is pipelined; a relay waits to learn whether the target exists.
-        if (message.Kind == ServerMessageKind.NearbyPeers)
+            needsAnswer ? CommandFlags.None : CommandFlags.FireAndForget);
+        if (!needsAnswer)
         {
             return true;
         }

@@ -48,16 +48,29 @@ public sealed class RedisPresenceStore : IPresenceStore
             return Placement.Rejected(GeoMapping.OutOfRangeError(location));
         }
 
-        var client = _clients.GetOrAdd(connection.Id, static _ => new LocalClient());
         var clientId = connection.ClientId!;
+        if (!_registry.IsOwner(clientId, connection))
+        {
+            // Removed or taken over while this move was on its way: claiming now would resurrect it.
+            return new Placement(null, false);
+        }
+
+        var client = _clients.GetOrAdd(connection.Id, static _ => new LocalClient());
         var token = _node.TokenOf(connection.Id);
         var tag = RedisKeys.PartitionTag(location.Partition);
         try
         {
             var claim = isFirst || client.Epoch != _node.Epoch;
-            if (claim && !await ClaimAsync(connection, client, tag, isFirst).ConfigureAwait(false))
+            string? replaced = null;
+            if (claim)
             {
-                return new Placement(null, false);
+                var (claimed, previous) = await ClaimAsync(connection, client, tag, isFirst).ConfigureAwait(false);
+                if (!claimed)
+                {
+                    return new Placement(null, false);
+                }
+
+                replaced = previous;
             }
 
             // Leaving a partition: out of the old one, pipelined with the placement in the new one,
@@ -93,6 +106,13 @@ public sealed class RedisPresenceStore : IPresenceStore
 
             client.Tag = tag;
             ReadChanges(result, changes);
+            if (replaced is not null)
+            {
+                // Only now that this connection owns the client's place may the old one close:
+                // its removal then finds nothing of its own, and the client's peers see no flap.
+                NotifyReplaced(clientId, replaced);
+            }
+
             return new Placement(changes, claim);
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
@@ -218,21 +238,22 @@ public sealed class RedisPresenceStore : IPresenceStore
 
     /// <summary>
     /// Makes the connection the client's owner in the directory. On first registration it takes the
-    /// client from whoever held it and tells that node; on a re-claim it yields to a newer owner.
+    /// client from whoever held it (returned, to be told once the placement is done); on a re-claim
+    /// it yields to a newer owner.
     /// </summary>
-    private async Task<bool> ClaimAsync(ClientConnection connection, LocalClient client, string tag, bool isFirst)
+    private async Task<(bool Claimed, string? Replaced)> ClaimAsync(ClientConnection connection, LocalClient client, string tag, bool isFirst)
     {
         var clientId = connection.ClientId!;
         var token = _node.TokenOf(connection.Id);
         var epoch = _node.Epoch;
         var nodeList = Database.HashSetAsync(Keys.Node(_node.NodeId), clientId, NodeEntry(connection.Id, tag));
+        string? replaced = null;
         if (isFirst)
         {
             var previous = (string?)await Database.StringSetAndGetAsync(Keys.Client(clientId), token).ConfigureAwait(false);
-            if (previous is not null && previous != token && RedisNode.NodeOf(previous) is var previousNode && previousNode != _node.NodeId)
+            if (previous is not null && previous != token && RedisNode.NodeOf(previous) != _node.NodeId)
             {
-                var replaced = long.Parse(previous.AsSpan(previousNode.Length + 1), CultureInfo.InvariantCulture);
-                _ = Database.PublishAsync(Keys.Bus(previousNode), BusMessage.Takeover(clientId, replaced), CommandFlags.FireAndForget);
+                replaced = previous;
             }
         }
         else if ((int)await Database.ScriptEvaluateAsync(RedisScripts.Reclaim, [Keys.Client(clientId)], [token]).ConfigureAwait(false) == 0)
@@ -240,12 +261,20 @@ public sealed class RedisPresenceStore : IPresenceStore
             // Taken over elsewhere while this node could not hear of it.
             await nodeList.ConfigureAwait(false);
             connection.Close(CloseCodes.Replaced, "Replaced by a newer connection with the same client_id.");
-            return false;
+            return (false, null);
         }
 
         await nodeList.ConfigureAwait(false);
         client.Epoch = epoch;
-        return true;
+        return (true, replaced);
+    }
+
+    /// <summary>Tells the node of the connection that held the client before that it was taken over.</summary>
+    private void NotifyReplaced(string clientId, string previousToken)
+    {
+        var previousNode = RedisNode.NodeOf(previousToken);
+        var replaced = long.Parse(previousToken.AsSpan(previousNode.Length + 1), CultureInfo.InvariantCulture);
+        _ = Database.PublishAsync(Keys.Bus(previousNode), BusMessage.Takeover(clientId, replaced), CommandFlags.FireAndForget);
     }
 
     private Task<RedisResult> PlaceScript(string clientId, string token, Location location, string tag, bool claim)

@@ -38,6 +38,9 @@ public abstract class ClientConnection
 
     public long NextReintroductionAt => Volatile.Read(ref _nextReintroductionAt);
 
+    /// <summary>The registered client's moves on their way into the presence store.</summary>
+    public Signaling.PositionPump Positions { get; } = new();
+
     /// <summary>Queues a message without waiting. Never throws; a connection that cannot keep up is dropped.</summary>
     public abstract void Send(in ServerMessage message);
 

@@ -58,6 +58,8 @@ public sealed partial class SignalingService
                     await RelayAsync(connection, message, cancellationToken).ConfigureAwait(false);
                     break;
                 case ClientMessageKind.RequestPeerRefresh:
+                    // Answers with the set after every move the client sent before asking.
+                    await connection.Positions.SettledAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
                     connection.Send(ServerMessage.NearbyPeers(await _presence.SnapshotAsync(connection, cancellationToken).ConfigureAwait(false)));
                     break;
                 case ClientMessageKind.Disconnect:
@@ -98,6 +100,8 @@ public sealed partial class SignalingService
             return;
         }
 
+        // A move still on its way would otherwise land after the removal.
+        await connection.Positions.SettledAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         IReadOnlyList<PeerChange> changes;
         try
         {
@@ -163,6 +167,45 @@ public sealed partial class SignalingService
 
         // Before the store, so a client whose updates fail while Redis is away is not timed out.
         connection.TouchPosition(now);
+        if (isFirst)
+        {
+            // Registration completes before the connection's next message is read.
+            await PlaceAsync(connection, location, isFirst: true, cancellationToken).ConfigureAwait(false);
+        }
+        else if (connection.Positions.Offer(location))
+        {
+            _ = DrainPositionsAsync(connection, cancellationToken);
+        }
+    }
+
+    private async Task DrainPositionsAsync(ClientConnection connection, CancellationToken cancellationToken)
+    {
+        while (connection.Positions.TryTake(out var location))
+        {
+            try
+            {
+                await PlaceAsync(connection, location, isFirst: false, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PresenceUnavailableException exception)
+            {
+                Log.StoreUnavailable(_logger, ClientMessageKind.UpdatePosition, connection.Id, exception);
+                connection.Send(ServerMessage.Error(ProtocolErrors.StoreUnavailable));
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The connection is going; settle the pump so its removal does not wait.
+            }
+#pragma warning disable CA1031 // The drain runs detached: whatever fails, the pump must settle and the node carry on.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                Log.PlacementFailed(_logger, connection.Id, exception);
+            }
+        }
+    }
+
+    private async ValueTask PlaceAsync(ClientConnection connection, Location location, bool isFirst, CancellationToken cancellationToken)
+    {
         var placement = await _presence.PlaceAsync(connection, location, isFirst, cancellationToken).ConfigureAwait(false);
         if (placement.Error is not null)
         {
@@ -175,7 +218,7 @@ public sealed partial class SignalingService
         }
 
         await NotifyAsync(changes, cancellationToken).ConfigureAwait(false);
-        if (placement.Claimed && !Contains(changes, clientId))
+        if (placement.Claimed && !Contains(changes, connection.ClientId!))
         {
             connection.Send(ServerMessage.NearbyPeers(await _presence.SnapshotAsync(connection, cancellationToken).ConfigureAwait(false)));
         }
@@ -238,6 +281,9 @@ public sealed partial class SignalingService
 
         [LoggerMessage(2, LogLevel.Debug, "Client {ClientId} on connection {ConnectionId} removed; {PeerCount} peer sets changed.")]
         public static partial void ClientRemoved(ILogger logger, string clientId, long connectionId, int peerCount);
+
+        [LoggerMessage(4, LogLevel.Error, "Placing connection {ConnectionId}'s client failed.")]
+        public static partial void PlacementFailed(ILogger logger, long connectionId, Exception exception);
 
         [LoggerMessage(3, LogLevel.Debug, "{Kind} from connection {ConnectionId} not applied: the presence store is unavailable.")]
         public static partial void StoreUnavailable(ILogger logger, ClientMessageKind kind, long connectionId, Exception exception);
