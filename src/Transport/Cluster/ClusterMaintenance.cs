@@ -27,15 +27,7 @@ public sealed partial class ClusterMaintenance(
 
     private readonly long _silenceMs = (long)((TimeSpan.FromSeconds(options.Value.NodeTimeoutSeconds) - (2 * Period)).TotalMilliseconds);
     private bool _hasBeaten;
-
-    public override async Task StartAsync(CancellationToken cancellationToken)
-    {
-        var queue = await node.Redis.GetSubscriber().SubscribeAsync(node.Keys.Bus(node.NodeId)).ConfigureAwait(false);
-
-        // One queue handled in order: messages from one sender to one target stay in order.
-        queue.OnMessage(message => delivery.OnBusMessage(((byte[])message.Message!).AsSpan()));
-        await base.StartAsync(cancellationToken).ConfigureAwait(false);
-    }
+    private bool _subscribed;
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -73,6 +65,17 @@ public sealed partial class ClusterMaintenance(
     {
         try
         {
+            // Here rather than at start-up, so a node starts (not ready) while Redis is down.
+            // Once made, the multiplexer restores the subscription after every reconnect.
+            if (!_subscribed)
+            {
+                var queue = await node.Redis.GetSubscriber().SubscribeAsync(node.Keys.Bus(node.NodeId)).ConfigureAwait(false);
+
+                // One queue handled in order: messages from one sender to one target stay in order.
+                queue.OnMessage(message => delivery.OnBusMessage(((byte[])message.Message!).AsSpan()));
+                _subscribed = true;
+            }
+
             await BeatAsync().ConfigureAwait(false);
             if (node.TakeReconcileRequest())
             {

@@ -13,6 +13,7 @@ public sealed partial class RedisNode : IAsyncDisposable
     private readonly ILogger<RedisNode> _logger;
     private int _epoch;
     private int _reconcileNeeded;
+    private bool _isHealthy;
 
     private RedisNode(IConnectionMultiplexer redis, RedisKeys keys, string nodeId, ILogger<RedisNode> logger)
     {
@@ -38,7 +39,11 @@ public sealed partial class RedisNode : IAsyncDisposable
     public int Epoch => Volatile.Read(ref _epoch);
 
     /// <summary>The last heartbeat reached Redis; /readyz reports this.</summary>
-    public bool IsHealthy { get; internal set; }
+    public bool IsHealthy
+    {
+        get => Volatile.Read(ref _isHealthy);
+        internal set => Volatile.Write(ref _isHealthy, value);
+    }
 
     /// <summary>
     /// Connects in the background: a node starts (not ready) while Redis is down. Commands fail

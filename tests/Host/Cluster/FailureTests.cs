@@ -91,6 +91,29 @@ public sealed class FailureTests(RedisFixture redis)
         Assert.Equal(["b"], await a.RefreshAsync());
     }
 
+    [Fact]
+    public async Task A_node_started_while_redis_is_down_serves_once_it_comes_up()
+    {
+        await using var privateRedis = await RedisServer.StartAsync();
+        privateRedis.Kill();
+        var prefix = RedisFixture.UniquePrefix();
+        await using var node = await TestServer.StartNodeAsync(privateRedis.ConnectionString, prefix);
+        using var http = new HttpClient();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(node.HttpAddress, "/healthz"))).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync(new Uri(node.HttpAddress, "/readyz"))).StatusCode);
+        await using var a = await TestClient.ConnectAsync(node);
+        await a.MoveAsync("a", 0, 0);
+        Assert.Contains("Redis", await a.ExpectErrorAsync(), StringComparison.Ordinal);
+
+        await privateRedis.RestartAsync(TimeSpan.Zero);
+        await WaitUntilAsync(async () => (await http.GetAsync(new Uri(node.HttpAddress, "/readyz"))).IsSuccessStatusCode);
+
+        await a.MoveAsync("a", 0, 0);
+        await a.ExpectPeersAsync();
+        await using var b = await TestClient.JoinAsync(node, "b", 1, 1);
+        await a.ExpectPeersAsync("b");
+    }
+
     private const System.Net.WebSockets.WebSocketCloseStatus WebSocketCloseStatusGoingAway = System.Net.WebSockets.WebSocketCloseStatus.EndpointUnavailable;
 
     private async Task<List<string>> KeysAsync(string prefix)
