@@ -5,10 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
-# The cluster tests need Redis. Use PROXCHAT_TEST_REDIS or a Docker engine if there is one;
-# otherwise a redis-server binary, installed from Debian's packages when missing.
-if [ -z "${PROXCHAT_TEST_REDIS:-}" ] && [ ! -S /var/run/docker.sock ] && [ -z "${DOCKER_HOST:-}" ] \
-   && ! command -v redis-server >/dev/null 2>&1; then
+# The scale-out tests need Redis: the shared one comes from PROXCHAT_TEST_REDIS, Docker or
+# redis-server; a Redis Cluster, and the restart tests' private servers, always from redis-server
+# and redis-cli, installed here from Debian's packages when missing.
+if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
   echo "installing redis-server for the cluster tests" >&2
   sudo_cmd=""
   if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi

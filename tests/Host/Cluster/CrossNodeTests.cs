@@ -2,9 +2,15 @@ using StackExchange.Redis;
 
 namespace ProxChat.Host.Tests.Cluster;
 
-/// <summary>Every protocol rule between clients on different nodes of one Redis.</summary>
 [Collection(RedisTests.Name)]
-public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
+public sealed class CrossNodeOnRedisTests(RedisFixture redis) : CrossNodeTests(redis.ConnectionString);
+
+/// <summary>The same on a three-master Redis Cluster: every script stays within one slot.</summary>
+[Collection(RedisClusterTests.Name)]
+public sealed class CrossNodeOnRedisClusterTests(RedisClusterFixture redis) : CrossNodeTests(redis.ConnectionString);
+
+/// <summary>Every protocol rule between clients on different nodes of one Redis.</summary>
+public abstract class CrossNodeTests(string redis) : IAsyncLifetime
 {
     private readonly string _prefix = RedisFixture.UniquePrefix();
     private TestServer _node1 = null!;
@@ -12,8 +18,8 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _node1 = await TestServer.StartNodeAsync(redis.ConnectionString, _prefix);
-        _node2 = await TestServer.StartNodeAsync(redis.ConnectionString, _prefix);
+        _node1 = await TestServer.StartNodeAsync(redis, _prefix);
+        _node2 = await TestServer.StartNodeAsync(redis, _prefix);
     }
 
     public async Task DisposeAsync()
@@ -172,15 +178,21 @@ public sealed class CrossNodeTests(RedisFixture redis) : IAsyncLifetime
 
         await a.ExpectPeersAsync();
         await b.ExpectPeersAsync();
-        var db = (await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString)).GetDatabase();
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis);
+        var db = connection.GetDatabase();
         Assert.Equal(1, await db.SortedSetLengthAsync($"{_prefix}:{{0:0:1}}:geo"));
         Assert.Equal(1, await db.SortedSetLengthAsync($"{_prefix}:{{0:0:2}}:geo"));
     }
 }
 
-/// <summary>A crowd spread over three nodes, moving at once, against brute force.</summary>
 [Collection(RedisTests.Name)]
-public sealed class CrossNodeCrowdTests(RedisFixture redis)
+public sealed class CrossNodeCrowdOnRedisTests(RedisFixture redis) : CrossNodeCrowdTests(redis.ConnectionString);
+
+[Collection(RedisClusterTests.Name)]
+public sealed class CrossNodeCrowdOnRedisClusterTests(RedisClusterFixture redis) : CrossNodeCrowdTests(redis.ConnectionString);
+
+/// <summary>A crowd spread over three nodes, moving at once, against brute force.</summary>
+public abstract class CrossNodeCrowdTests(string redis)
 {
     [Fact]
     public async Task Every_client_of_a_crowd_on_three_nodes_hears_exactly_the_brute_force_set()
@@ -188,9 +200,9 @@ public sealed class CrossNodeCrowdTests(RedisFixture redis)
         var prefix = RedisFixture.UniquePrefix();
         var nodes = new[]
         {
-            await TestServer.StartNodeAsync(redis.ConnectionString, prefix),
-            await TestServer.StartNodeAsync(redis.ConnectionString, prefix),
-            await TestServer.StartNodeAsync(redis.ConnectionString, prefix),
+            await TestServer.StartNodeAsync(redis, prefix),
+            await TestServer.StartNodeAsync(redis, prefix),
+            await TestServer.StartNodeAsync(redis, prefix),
         };
         try
         {

@@ -64,3 +64,48 @@ public sealed class RedisTests : ICollectionFixture<RedisFixture>
 {
     public const string Name = "Redis";
 }
+
+/// <summary>
+/// A three-master Redis Cluster: <c>PROXCHAT_TEST_REDIS_CLUSTER</c> (a seed list) if set, else
+/// three private redis-server processes from PATH joined with redis-cli, else a failure that says
+/// how to get them.
+/// </summary>
+public sealed class RedisClusterFixture : IAsyncLifetime
+{
+    private RedisServer[] _servers = [];
+
+    public string ConnectionString { get; private set; } = string.Empty;
+
+    public async Task InitializeAsync()
+    {
+        if (Environment.GetEnvironmentVariable("PROXCHAT_TEST_REDIS_CLUSTER") is { Length: > 0 } seeds)
+        {
+            ConnectionString = seeds;
+            return;
+        }
+
+        if (RedisServer.FindExecutable() is null)
+        {
+            throw new InvalidOperationException(
+                "The Redis Cluster tests need PROXCHAT_TEST_REDIS_CLUSTER=host:port,host:port,… or redis-server and redis-cli " +
+                "on PATH (apt-get install -y redis-server; ./test.sh does this).");
+        }
+
+        _servers = await RedisServer.StartClusterAsync();
+        ConnectionString = string.Join(',', _servers.Select(s => s.ConnectionString));
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var server in _servers)
+        {
+            await server.DisposeAsync();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class RedisClusterTests : ICollectionFixture<RedisClusterFixture>
+{
+    public const string Name = "Redis Cluster";
+}

@@ -7,9 +7,14 @@ namespace ProxChat.Host.Tests.Cluster;
 /// <summary>A private redis-server process on a free loopback port, with no persistence; restartable on the same port.</summary>
 internal sealed class RedisServer : IAsyncDisposable
 {
+    private readonly string[] _extraArguments;
     private Process? _process;
 
-    private RedisServer(int port) => Port = port;
+    private RedisServer(int port, string[] extraArguments)
+    {
+        Port = port;
+        _extraArguments = extraArguments;
+    }
 
     public int Port { get; }
 
@@ -21,11 +26,37 @@ internal sealed class RedisServer : IAsyncDisposable
             .Select(dir => Path.Combine(dir, "redis-server"))
             .FirstOrDefault(File.Exists);
 
-    public static async Task<RedisServer> StartAsync()
+    public static async Task<RedisServer> StartAsync(params string[] extraArguments)
     {
-        var server = new RedisServer(FreePort());
+        var server = new RedisServer(FreePort(), extraArguments);
         await server.StartProcessAsync();
         return server;
+    }
+
+    /// <summary>A Redis Cluster of three masters, each a private redis-server, with its slots assigned.</summary>
+    public static async Task<RedisServer[]> StartClusterAsync()
+    {
+        var servers = new RedisServer[3];
+        for (var i = 0; i < servers.Length; i++)
+        {
+            var port = FreePort();
+            servers[i] = new RedisServer(port, ["--cluster-enabled", "yes", "--cluster-config-file", Path.Combine(Path.GetTempPath(), $"proxchat-test-cluster-{port}.conf")]);
+            await servers[i].StartProcessAsync();
+        }
+
+        var create = Process.Start(new ProcessStartInfo("redis-cli", ["--cluster", "create", .. servers.Select(s => s.ConnectionString), "--cluster-replicas", "0", "--cluster-yes"])
+        {
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        })!;
+        var output = await create.StandardOutput.ReadToEndAsync();
+        await create.WaitForExitAsync();
+        if (create.ExitCode != 0 || !output.Contains("All 16384 slots covered", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"redis-cli --cluster create failed: {output}");
+        }
+
+        return servers;
     }
 
     /// <summary>Kills the server (losing everything in it, as a crash would) and starts an empty one on the same port.</summary>
@@ -64,7 +95,7 @@ internal sealed class RedisServer : IAsyncDisposable
     private async Task StartProcessAsync()
     {
         var executable = FindExecutable() ?? throw new InvalidOperationException("redis-server is not on PATH.");
-        _process = Process.Start(new ProcessStartInfo(executable, ["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        _process = Process.Start(new ProcessStartInfo(executable, ["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", .. _extraArguments])
         {
             RedirectStandardOutput = true,
             UseShellExecute = false,
