@@ -57,6 +57,32 @@ public sealed class FailureTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task A_node_sent_sigterm_drains_its_clients_tells_their_peers_and_leaves_nothing_in_redis()
+    {
+        var prefix = RedisFixture.UniquePrefix();
+        await using var staying = await TestServer.StartNodeAsync(redis.ConnectionString, prefix);
+        await using var draining = await NodeProcess.StartAsync(redis.ConnectionString, prefix);
+        await using var a = await TestClient.JoinAsync(staying, "a", 0, 0);
+        await using var b = await TestClient.JoinAsync(draining, "b", 1, 1);
+        await using var c = await TestClient.JoinAsync(draining, "c", 2, 2);
+        await a.WaitForPeersAsync("b", "c");
+
+        await draining.TerminateAsync();
+
+        Assert.Equal(0, draining.ExitCode);
+        Assert.Equal(WebSocketCloseStatusGoingAway, (await b.ExpectClosedAsync()).Status);
+        Assert.Equal(WebSocketCloseStatusGoingAway, (await c.ExpectClosedAsync()).Status);
+        await a.WaitForPeersAsync();
+        var keys = await KeysAsync(prefix);
+        Assert.DoesNotContain($"{prefix}:client:b", keys);
+        Assert.DoesNotContain($"{prefix}:client:c", keys);
+        Assert.Single(keys, k => k.Contains(":node:", StringComparison.Ordinal));
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        Assert.Equal(["a"], (await connection.GetDatabase().HashKeysAsync($"{prefix}:{{0:0:1}}:pos")).Select(v => (string)v!));
+        Assert.Equal(1, await connection.GetDatabase().SortedSetLengthAsync($"{prefix}:nodes"));
+    }
+
+    [Fact]
     public async Task Nodes_survive_a_redis_restart_report_not_ready_meanwhile_and_recover_a_correct_state()
     {
         await using var privateRedis = await RedisServer.StartAsync();

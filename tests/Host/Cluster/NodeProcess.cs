@@ -32,6 +32,19 @@ internal sealed class NodeProcess : IServerNode, IAsyncDisposable
 
     public void Kill() => _process.Kill();
 
+    /// <summary>SIGTERM, as Kubernetes or docker stop sends it; returns once the process has exited.</summary>
+    public async Task TerminateAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    public int ExitCode => _process.ExitCode;
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
