@@ -1,0 +1,30 @@
+# syntax=docker/dockerfile:1
+# The server image: build with the SDK, run on the small ASP.NET Core runtime image as non-root.
+#   docker build -t proxchat-scaled .
+#   docker run -p 8080:8080 proxchat-scaled                       # one node, in memory
+#   docker run -p 8080:8080 -e ConnectionStrings__Redis=redis:6379 proxchat-scaled
+
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+# Restore first, from the project files alone, so the layer is reused until a dependency changes.
+COPY global.json Directory.Build.props Directory.Packages.props ./
+COPY src/Proximity/ProxChat.Proximity.csproj src/Proximity/
+COPY src/Transport/ProxChat.Transport.csproj src/Transport/
+COPY src/Host/ProxChat.Host.csproj src/Host/
+RUN dotnet restore src/Host/ProxChat.Host.csproj
+COPY src/ src/
+RUN dotnet publish src/Host/ProxChat.Host.csproj --configuration Release --no-restore --output /app /p:UseAppHost=false
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS runtime
+WORKDIR /app
+COPY --from=build /app ./
+# The chiseled image has no shell and runs as the non-root "app" user (uid 1654) by default;
+# ASPNETCORE_HTTP_PORTS=8080 is set by the base image and the server listens there.
+USER app
+EXPOSE 8080
+ENV DOTNET_gcServer=0
+HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
+  CMD ["dotnet", "ProxChat.Host.dll", "healthcheck"]
+# SIGTERM (docker stop, Kubernetes) drains: sockets close with 1001, the node leaves Redis.
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["dotnet", "ProxChat.Host.dll"]

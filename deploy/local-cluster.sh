@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# The docker-compose topology from plain processes on loopback, for machines without Docker:
+# redis-server, three ProxChat nodes and nginx in front, with the same nginx proxy settings.
+#
+#   deploy/local-cluster.sh start     # ws://127.0.0.1:8080 → nodes on 8081, 8082, 8083
+#   deploy/local-cluster.sh stop
+#
+# Environment: PROXCHAT_LB_PORT (8080), PROXCHAT_NODE_PORTS ("8081 8082 8083"),
+# PROXCHAT_REDIS_PORT (6390), PROXCHAT_STATE_DIR (/tmp/proxchat-local-cluster),
+# PROXCHAT_HOST_DLL (a built ProxChat.Host.dll; otherwise it is built here), and any ProxChat__*
+# setting, passed to every node. Needs redis-server and nginx (apt-get install redis-server nginx-light).
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+lb_port="${PROXCHAT_LB_PORT:-8080}"
+node_ports="${PROXCHAT_NODE_PORTS:-8081 8082 8083}"
+redis_port="${PROXCHAT_REDIS_PORT:-6390}"
+state="${PROXCHAT_STATE_DIR:-/tmp/proxchat-local-cluster}"
+
+stop() {
+  if [ -d "$state" ]; then
+    # Nodes first (SIGTERM: they drain and leave Redis), then the balancer, then Redis.
+    for pidfile in "$state"/node-*.pid "$state"/nginx.pid "$state"/redis.pid; do
+      [ -f "$pidfile" ] || continue
+      pid="$(cat "$pidfile")"
+      kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      rm -f "$pidfile"
+    done
+  fi
+}
+
+wait_for() { # url, what
+  for _ in $(seq 1 150); do
+    if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
+    sleep 0.2
+  done
+  echo "$2 did not come up ($1); logs in $state" >&2
+  return 1
+}
+
+start() {
+  for tool in redis-server nginx curl; do
+    command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install -y redis-server nginx-light curl" >&2; exit 1; }
+  done
+  stop
+  mkdir -p "$state"
+
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
+    --daemonize yes --pidfile "$state/redis.pid" --logfile "$state/redis.log"
+
+  dll="${PROXCHAT_HOST_DLL:-}"
+  if [ -z "$dll" ]; then
+    dotnet build "$root/src/Host" --configuration Release --nologo --verbosity quiet
+    dll="$root/src/Host/bin/Release/net10.0/ProxChat.Host.dll"
+  fi
+
+  upstreams=""
+  for port in $node_ports; do
+    ConnectionStrings__Redis="127.0.0.1:$redis_port" \
+      nohup dotnet "$dll" --urls "http://127.0.0.1:$port" >"$state/node-$port.log" 2>&1 &
+    echo $! >"$state/node-$port.pid"
+    upstreams="$upstreams        server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"$'\n'
+  done
+
+  # The compose file's nginx.conf with the upstream list for loopback.
+  cat >"$state/nginx.conf" <<CONF
+worker_processes 1;
+pid $state/nginx.pid;
+error_log $state/nginx-error.log;
+events { worker_connections 16384; }
+http {
+    access_log off;
+    client_body_temp_path $state/client_body;
+    proxy_temp_path $state/proxy;
+    include $root/deploy/nginx/connection-upgrade.conf;
+    upstream proxchat {
+        least_conn;
+$upstreams    }
+    server {
+        listen 127.0.0.1:$lb_port;
+        include $root/deploy/nginx/proxchat-proxy.conf;
+    }
+}
+CONF
+
+  for port in $node_ports; do wait_for "http://127.0.0.1:$port/readyz" "node $port"; done
+  nginx -c "$state/nginx.conf" -p "$state"
+  wait_for "http://127.0.0.1:$lb_port/nginx-health" "nginx"
+  echo "ProxChat cluster: ws://127.0.0.1:$lb_port (nodes on $node_ports, Redis on $redis_port; logs in $state)"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+esac
