@@ -22,7 +22,6 @@ COPY --from=build /app ./
 # ASPNETCORE_HTTP_PORTS=8080 is set by the base image and the server listens there.
 USER app
 EXPOSE 8080
-ENV DOTNET_gcServer=0
 HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
   CMD ["dotnet", "ProxChat.Host.dll", "healthcheck"]
 # SIGTERM (docker stop, Kubernetes) drains: sockets close with 1001, the node leaves Redis.
