@@ -8,9 +8,11 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 # The scale-out tests need Redis: the shared one comes from PROXCHAT_TEST_REDIS, Docker or
 # redis-server; a Redis Cluster, and the restart tests' private servers, always from redis-server
 # and redis-cli. The deployment test runs deploy/local-cluster.sh (nginx, curl); the chart check
-# lints YAML with yamllint. All from Debian's packages, installed here when missing.
+# lints YAML with yamllint; the demo page's test drives Chromium from node. All from Debian's
+# packages, installed here when missing.
 missing=()
-for tool in redis-server:redis-server redis-cli:redis-tools nginx:nginx-light curl:curl yamllint:yamllint; do
+for tool in redis-server:redis-server redis-cli:redis-tools nginx:nginx-light curl:curl yamllint:yamllint \
+            chromium:chromium node:nodejs npm:npm; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${tool%%:*}" ] || missing+=("${tool##*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -36,6 +38,9 @@ failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{ s += $2 } END { print s + 0 
 echo "tests: $passed passed, $failed failed"
 if [ "$status" -eq 0 ]; then
   ./deploy/check-helm.sh || status=$?
+fi
+if [ "$status" -eq 0 ]; then
+  ./tests/Browser/run.sh || status=$?
 fi
 if [ "$status" -eq 0 ] && [ "$passed" -eq 0 ]; then
   echo "no test ran" >&2

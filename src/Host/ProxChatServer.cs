@@ -42,6 +42,7 @@ public static class ProxChatServer
 
         var app = builder.Build();
         app.UseWebSockets();
+        app.UseStaticFiles();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = static _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = static check => check.Tags.Contains(HealthTags.Ready) });
         app.MapSignalingEndpoints();

@@ -46,14 +46,17 @@ public class ConnectionTests
     }
 
     [Fact]
-    public async Task Health_endpoints_answer_and_plain_requests_get_a_description()
+    public async Task Health_endpoints_answer_and_plain_requests_get_the_demo_page()
     {
         await using var server = await TestServer.StartAsync();
         using var http = new HttpClient { BaseAddress = server.HttpAddress };
 
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
-        Assert.Contains("WebSocket", await http.GetStringAsync(new Uri("/", UriKind.Relative)), StringComparison.Ordinal);
+        var page = await http.GetAsync(new Uri("/", UriKind.Relative));
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("<title>ProxChat demo</title>", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("export class Peer", await http.GetStringAsync(new Uri("/peers.js", UriKind.Relative)), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.UpgradeRequired, (await http.GetAsync(new Uri("/ws", UriKind.Relative))).StatusCode);
     }
 

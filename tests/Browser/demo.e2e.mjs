@@ -1,0 +1,78 @@
+// End-to-end test of the demo page: two Chromium pages with fake microphones walk close, build a
+// WebRTC connection through the server, exchange positions and audio, then walk apart and hang up.
+//
+//   node demo.e2e.mjs <page-url> <ws-url-for-page-1> <ws-url-for-page-2> [label]
+//
+// The two WebSocket URLs may name one node, or two nodes sharing Redis. Screenshots of both
+// pages go to artifacts/ when a step fails.
+import { chromium } from "playwright-core";
+import { mkdir } from "node:fs/promises";
+
+const [pageUrl, server1, server2, label = "run"] = process.argv.slice(2);
+const deadline = 20_000;
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: [
+    "--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
+  ],
+});
+
+const pages = [];
+let step = "start";
+try {
+  const open = async (id, name, x, server) => {
+    const page = await browser.newPage();
+    page.on("console", (message) => { if (message.type() === "error") console.error(`[${id}] ${message.text()}`); });
+    page.on("pageerror", (error) => console.error(`[${id}] ${error}`));
+    const query = new URLSearchParams({ id, name, map: "1", channel: "0", x: String(x), y: "0", ice: "none", server });
+    await page.goto(`${pageUrl}?${query}`);
+    pages.push(page);
+    return page;
+  };
+  const until = (page, what, predicate, arg) => {
+    step = what;
+    return page.waitForFunction(predicate, arg, { timeout: deadline, polling: 100 });
+  };
+
+  const alice = await open("alice", "Alice", 0, server1);
+  const bob = await open("bob", "Bob", 100, server2);
+  await until(alice, "alice registered", () => document.getElementById("status").textContent.endsWith("connected"));
+  await until(bob, "bob registered", () => document.getElementById("status").textContent.endsWith("connected"));
+
+  await bob.evaluate(() => window.proxchat.moveTo(12, 4));
+
+  await until(alice, "alice connected to bob, his position and audio arrived", ([peer, x]) => {
+    const p = window.proxchat.snapshot()[peer];
+    return p && p.state === "connected" && p.channelOpen && p.hasRemoteAudio && p.position?.x === x && p.position?.character_name === "Bob";
+  }, ["bob", 12]);
+  await until(bob, "bob connected to alice, her position and audio arrived", ([peer, x]) => {
+    const p = window.proxchat.snapshot()[peer];
+    return p && p.state === "connected" && p.channelOpen && p.hasRemoteAudio && p.position?.x === x && p.position?.character_name === "Alice";
+  }, ["alice", 0]);
+
+  // Positions keep flowing over the data channel, not through the server.
+  await alice.evaluate(() => window.proxchat.moveTo(2, 1));
+  await until(bob, "bob saw alice move", () => window.proxchat.snapshot().alice?.position?.x === 2);
+  if (label === "one-node") {
+    await mkdir("artifacts", { recursive: true });
+    await alice.screenshot({ path: "artifacts/demo.png" });
+  }
+
+  await bob.evaluate(() => window.proxchat.moveTo(100, 0));
+  const hungUp = (peer) => window.proxchat.nearby().length === 0 && !window.proxchat.snapshot()[peer] && window.proxchat.closedPeers.includes(peer);
+  await until(alice, "alice hung up on bob", hungUp, "bob");
+  await until(bob, "bob hung up on alice", hungUp, "alice");
+  console.log(`browser (${label}): two pages connected, exchanged positions and audio, and hung up`);
+} catch (error) {
+  await mkdir("artifacts", { recursive: true });
+  for (const [i, page] of pages.entries()) {
+    await page.screenshot({ path: `artifacts/${label}-page${i + 1}.png` }).catch(() => {});
+  }
+  console.error(`browser (${label}) failed at "${step}": ${error.message}\nscreenshots in tests/Browser/artifacts/`);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs the demo page's end-to-end test in Debian's Chromium against one node, then against two
+# nodes sharing Redis (deploy/local-cluster.sh). Needs a built Host (./test.sh builds it), node,
+# npm, chromium, redis-server, nginx and curl; ./test.sh installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")"
+root="$(cd ../.. && pwd)"
+dll="${PROXCHAT_HOST_DLL:-$root/src/Host/bin/Release/net10.0/ProxChat.Host.dll}"
+[ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --silent
+
+free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+wait_ready() { for _ in $(seq 1 150); do curl -fs -o /dev/null "$1/readyz" && return 0; sleep 0.2; done; echo "$1 not ready" >&2; return 1; }
+
+# One node, in memory.
+port="$(free_port)"
+dotnet "$dll" --urls "http://127.0.0.1:$port" >"${TMPDIR:-/tmp}/proxchat-browser-node.log" 2>&1 &
+node_pid=$!
+trap 'kill $node_pid 2>/dev/null || true' EXIT
+wait_ready "http://127.0.0.1:$port"
+node demo.e2e.mjs "http://127.0.0.1:$port/" "ws://127.0.0.1:$port/" "ws://127.0.0.1:$port/" one-node
+kill "$node_pid"; wait "$node_pid" 2>/dev/null || true
+
+# Two nodes on one Redis: each page talks to its own node.
+state="$(mktemp -d)"
+node1="$(free_port)"; node2="$(free_port)"
+export PROXCHAT_STATE_DIR="$state" PROXCHAT_HOST_DLL="$dll" PROXCHAT_NODE_PORTS="$node1 $node2" \
+  PROXCHAT_LB_PORT="$(free_port)" PROXCHAT_REDIS_PORT="$(free_port)"
+trap '"$root/deploy/local-cluster.sh" stop; rm -rf "$state"' EXIT
+"$root/deploy/local-cluster.sh" start >/dev/null
+node demo.e2e.mjs "http://127.0.0.1:$node1/" "ws://127.0.0.1:$node1/" "ws://127.0.0.1:$node2/" two-nodes
