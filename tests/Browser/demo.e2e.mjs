@@ -7,6 +7,7 @@
 // pages go to artifacts/ when a step fails.
 import { chromium } from "playwright-core";
 import { mkdir } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
 
 const [pageUrl, server1, server2, label = "run"] = process.argv.slice(2);
 const deadline = 20_000;
@@ -25,7 +26,10 @@ let step = "start";
 try {
   const open = async (id, name, x, server) => {
     const page = await browser.newPage();
-    page.on("console", (message) => { if (message.type() === "error") console.error(`[${id}] ${message.text()}`); });
+    page.on("console", (message) => {
+      // Refused connections while the node restarts are expected; the test checks the reconnect.
+      if (message.type() === "error" && !message.text().includes("ERR_CONNECTION_REFUSED")) console.error(`[${id}] ${message.text()}`);
+    });
     page.on("pageerror", (error) => console.error(`[${id}] ${error}`));
     const query = new URLSearchParams({ id, name, map: "1", channel: "0", x: String(x), y: "0", ice: "none", server });
     await page.goto(`${pageUrl}?${query}`);
@@ -53,6 +57,13 @@ try {
     return p && p.state === "connected" && p.channelOpen && p.hasRemoteAudio && p.position?.x === x && p.position?.character_name === "Alice";
   }, ["alice", 0]);
 
+  // The fake microphone beeps: the input meter moves, and mute stops it.
+  await until(alice, "alice's input meter moved", () => document.getElementById("level").value > 0);
+  await alice.click("#mute");
+  await until(alice, "mute silenced the meter and the track", () =>
+    document.getElementById("level").value === 0 && document.getElementById("mute").getAttribute("aria-pressed") === "true");
+  await alice.click("#mute");
+
   // Positions keep flowing over the data channel, not through the server.
   await alice.evaluate(() => window.proxchat.moveTo(2, 1));
   await until(bob, "bob saw alice move", () => window.proxchat.snapshot().alice?.position?.x === 2);
@@ -65,7 +76,23 @@ try {
   const hungUp = (peer) => window.proxchat.nearby().length === 0 && !window.proxchat.snapshot()[peer] && window.proxchat.closedPeers.includes(peer);
   await until(alice, "alice hung up on bob", hungUp, "bob");
   await until(bob, "bob hung up on alice", hungUp, "alice");
-  console.log(`browser (${label}): two pages connected, exchanged positions and audio, and hung up`);
+
+  if (process.env.PROXCHAT_RESTART_NODE) {
+    // The server goes away without a word and comes back empty: both pages reconnect on their
+    // own (with backoff), register again with the same client_id, and meet again.
+    step = "restarting the node";
+    execFileSync(process.env.PROXCHAT_RESTART_NODE, { stdio: "inherit" });
+    await until(alice, "alice saw the drop", () => !document.getElementById("status").textContent.endsWith(": connected"));
+    await until(alice, "alice reconnected", () => document.getElementById("status").textContent === "alice: connected");
+    await until(bob, "bob reconnected", () => document.getElementById("status").textContent === "bob: connected");
+    await bob.evaluate(() => window.proxchat.moveTo(3, 0));
+    await until(alice, "alice met bob again after the restart", ([peer, x]) => {
+      const p = window.proxchat.snapshot()[peer];
+      return p && p.state === "connected" && p.position?.x === x;
+    }, ["bob", 3]);
+  }
+  const restarted = process.env.PROXCHAT_RESTART_NODE ? "; reconnected after a node restart and met again" : "";
+  console.log(`browser (${label}): two pages connected, exchanged positions and audio, muted, and hung up${restarted}`);
 } catch (error) {
   await mkdir("artifacts", { recursive: true });
   for (const [i, page] of pages.entries()) {

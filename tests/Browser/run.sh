@@ -11,14 +11,28 @@ dll="${PROXCHAT_HOST_DLL:-$root/src/Host/bin/Release/net10.0/ProxChat.Host.dll}"
 free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
 wait_ready() { for _ in $(seq 1 150); do curl -fs -o /dev/null "$1/readyz" && return 0; sleep 0.2; done; echo "$1 not ready" >&2; return 1; }
 
-# One node, in memory.
+# One node, in memory; the test restarts it once to see the pages reconnect.
 port="$(free_port)"
+pidfile="$(mktemp)"
+restart="$(mktemp)"
+cat >"$restart" <<SCRIPT
+#!/usr/bin/env bash
+set -e
+kill -9 "\$(cat "$pidfile")"
+sleep 1
+dotnet "$dll" --urls "http://127.0.0.1:$port" >>"${TMPDIR:-/tmp}/proxchat-browser-node.log" 2>&1 &
+echo \$! >"$pidfile"
+for _ in \$(seq 1 150); do curl -fs -o /dev/null "http://127.0.0.1:$port/readyz" && exit 0; sleep 0.2; done
+exit 1
+SCRIPT
+chmod +x "$restart"
 dotnet "$dll" --urls "http://127.0.0.1:$port" >"${TMPDIR:-/tmp}/proxchat-browser-node.log" 2>&1 &
-node_pid=$!
-trap 'kill $node_pid 2>/dev/null || true' EXIT
+echo $! >"$pidfile"
+disown
+trap 'kill "$(cat "$pidfile")" 2>/dev/null || true; rm -f "$pidfile" "$restart"' EXIT
 wait_ready "http://127.0.0.1:$port"
-node demo.e2e.mjs "http://127.0.0.1:$port/" "ws://127.0.0.1:$port/" "ws://127.0.0.1:$port/" one-node
-kill "$node_pid"; wait "$node_pid" 2>/dev/null || true
+PROXCHAT_RESTART_NODE="$restart" node demo.e2e.mjs "http://127.0.0.1:$port/" "ws://127.0.0.1:$port/" "ws://127.0.0.1:$port/" one-node
+kill "$(cat "$pidfile")" 2>/dev/null || true
 
 # Two nodes on one Redis: each page talks to its own node.
 state="$(mktemp -d)"
