@@ -1,5 +1,10 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
+using Microsoft.Extensions.Options;
 using ProxChat.Transport.Cluster;
+using ProxChat.Transport.Hubs;
+using StackExchange.Redis;
 using ProxChat.Transport.Signaling;
 
 namespace ProxChat.Host;
@@ -32,10 +37,17 @@ public static class ProxChatServer
             .ValidateOnStart();
         var health = builder.Services.AddHealthChecks()
             .AddCheck<AcceptingClientsHealthCheck>("accepting-clients", tags: [HealthTags.Ready]);
-        if (builder.Configuration.GetConnectionString("Redis") is { Length: > 0 } redis)
+        var redis = builder.Configuration.GetConnectionString("Redis");
+        if (redis is { Length: > 0 })
         {
             builder.Services.AddProxChatRedis(redis);
             health.AddCheck<RedisHealthCheck>("redis", tags: [HealthTags.Ready]);
+        }
+
+        var hubEnabled = builder.Configuration.GetValue($"{ProxChatOptions.SectionName}:SignalR:Enabled", defaultValue: true);
+        if (hubEnabled)
+        {
+            AddHub(builder.Services, clustered: redis is { Length: > 0 });
         }
 
         builder.Services.AddProxChatSignaling();
@@ -46,6 +58,40 @@ public static class ProxChatServer
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = static _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = static check => check.Tags.Contains(HealthTags.Ready) });
         app.MapSignalingEndpoints();
+        if (hubEnabled)
+        {
+            app.MapHub<ProxChatHub>("/hub");
+        }
+
         return app;
+    }
+
+    /// <summary>
+    /// The SignalR hub: JSON protocol (the hub validates each argument with the raw protocol's
+    /// parser, which reads JSON), limits in line with the raw socket, and with Redis the SignalR
+    /// backplane on this node's own multiplexer.
+    /// </summary>
+    private static void AddHub(IServiceCollection services, bool clustered)
+    {
+        var signalR = services.AddSignalR();
+        services.AddOptions<HubOptions>().Configure<IOptions<ProxChatOptions>>(static (hub, options) =>
+        {
+            hub.MaximumReceiveMessageSize = options.Value.MaxMessageBytes;
+            hub.MaximumParallelInvocationsPerClient = 1;
+            if (options.Value.KeepAliveIntervalSeconds > 0)
+            {
+                hub.KeepAliveInterval = TimeSpan.FromSeconds(options.Value.KeepAliveIntervalSeconds);
+                hub.ClientTimeoutInterval = TimeSpan.FromSeconds(options.Value.KeepAliveIntervalSeconds + Math.Max(options.Value.KeepAliveTimeoutSeconds, options.Value.KeepAliveIntervalSeconds));
+            }
+        });
+        if (clustered)
+        {
+            signalR.AddStackExchangeRedis();
+            services.AddOptions<RedisOptions>().Configure<RedisNode>(static (redis, node) =>
+            {
+                redis.Configuration.ChannelPrefix = RedisChannel.Literal($"{node.Keys.Prefix}:signalr");
+                redis.ConnectionFactory = _ => Task.FromResult(node.Redis);
+            });
+        }
     }
 }

@@ -35,8 +35,16 @@ public static class ClientMessageParser
             return false;
         }
 
-        message = new ClientMessage(kind);
+        return TryParseData(kind, data, out message, out error);
+    }
 
+    /// <summary>
+    /// Validates a message's <c>data</c> (empty when absent or null) for a known type: what the
+    /// SignalR hub receives as its methods' argument, checked exactly as on the raw socket.
+    /// </summary>
+    public static bool TryParseData(ClientMessageKind kind, ReadOnlySpan<byte> data, out ClientMessage message, [NotNullWhen(false)] out string? error)
+    {
+        message = new ClientMessage(kind);
         try
         {
             return kind switch

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace ProxChat.Transport.Protocol;
@@ -77,4 +78,5 @@ internal readonly record struct ReceiveIceCandidateData(
 [JsonSerializable(typeof(ReceiveAnswerData))]
 [JsonSerializable(typeof(ReceiveIceCandidateData))]
 [JsonSerializable(typeof(string[]))]
+[JsonSerializable(typeof(JsonElement))]
 internal sealed partial class ProtocolJsonContext : JsonSerializerContext;

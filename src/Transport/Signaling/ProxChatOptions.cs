@@ -53,6 +53,9 @@ public sealed class ProxChatOptions : IValidatableObject
     [RegularExpression("^[A-Za-z0-9_.-]{1,32}$")]
     public string RedisKeyPrefix { get; set; } = "proxchat";
 
+    /// <summary>The SignalR hub at /hub beside the raw WebSocket.</summary>
+    public SignalRSettings SignalR { get; set; } = new();
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (DisconnectionRange < IntroductionRange)
@@ -62,4 +65,11 @@ public sealed class ProxChatOptions : IValidatableObject
                 [nameof(DisconnectionRange), nameof(IntroductionRange)]);
         }
     }
+}
+
+/// <summary>The <c>ProxChat:SignalR</c> section.</summary>
+public sealed class SignalRSettings
+{
+    /// <summary>Whether to offer the hub at /hub.</summary>
+    public bool Enabled { get; set; } = true;
 }

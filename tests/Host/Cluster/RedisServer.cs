@@ -56,6 +56,23 @@ internal sealed class RedisServer : IAsyncDisposable
             throw new InvalidOperationException($"redis-cli --cluster create failed: {output}");
         }
 
+        // Slots are assigned at once, but each master learns the others over the cluster bus:
+        // until every one says the cluster is ok, commands can bounce with CLUSTERDOWN.
+        foreach (var server in servers)
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            while (!(await RedisCliAsync(server.Port, "cluster", "info")).Contains("cluster_state:ok", StringComparison.Ordinal)
+                || (await RedisCliAsync(server.Port, "cluster", "nodes")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length < servers.Length)
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new InvalidOperationException($"The Redis Cluster on port {server.Port} did not become ok.");
+                }
+
+                await Task.Delay(100);
+            }
+        }
+
         return servers;
     }
 
@@ -83,6 +100,18 @@ internal sealed class RedisServer : IAsyncDisposable
     {
         Kill();
         return ValueTask.CompletedTask;
+    }
+
+    private static async Task<string> RedisCliAsync(int port, params string[] arguments)
+    {
+        using var cli = Process.Start(new ProcessStartInfo("redis-cli", ["-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. arguments])
+        {
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        })!;
+        var output = await cli.StandardOutput.ReadToEndAsync();
+        await cli.WaitForExitAsync();
+        return output;
     }
 
     public static int FreePort()

@@ -1,0 +1,111 @@
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.SignalR;
+using ProxChat.Transport.Protocol;
+using ProxChat.Transport.Sessions;
+
+namespace ProxChat.Transport.Hubs;
+
+/// <summary>
+/// A client on the SignalR hub, as the signaling rules see it: the same session model as a raw
+/// WebSocket. Server messages become client callbacks (NearbyPeers, ReceiveOffer, …, Error), sent
+/// in order by one loop per connection from a bounded queue. SignalR has no close codes: a
+/// takeover, timeout or shutdown is announced with an Error, then the connection is aborted once
+/// what is queued has gone out. After Disconnect the connection is left for the client to stop,
+/// since aborting it would race the Disconnect invocation's own completion.
+/// </summary>
+public sealed class HubClientConnection : ClientConnection
+{
+    private readonly ISingleClientProxy _client;
+    private readonly HubCallerContext _context;
+    private readonly Channel<ServerMessage> _queue;
+    private int _closeRequested;
+
+    public HubClientConnection(ISingleClientProxy client, HubCallerContext context, int sendQueueLimit, long connectedAt)
+        : base(connectedAt)
+    {
+        _client = client;
+        _context = context;
+        _queue = Channel.CreateBounded<ServerMessage>(new BoundedChannelOptions(sendQueueLimit) { SingleReader = true });
+        Sending = SendLoopAsync();
+    }
+
+    /// <summary>Completes when the queue is drained after <see cref="Close"/>, or the connection is gone.</summary>
+    public Task Sending { get; }
+
+    public override void Send(in ServerMessage message)
+    {
+        if (!_queue.Writer.TryWrite(message) && Volatile.Read(ref _closeRequested) == 0)
+        {
+            // Not reading: drop the client rather than grow without bound.
+            Volatile.Write(ref _closeRequested, 1);
+            _queue.Writer.TryComplete();
+            _context.Abort();
+        }
+    }
+
+    public override void Close(WebSocketCloseStatus status, string reason)
+    {
+        if (status == CloseCodes.Normal)
+        {
+            // Left open (see above); a later timeout still closes it.
+            _queue.Writer.TryComplete();
+            return;
+        }
+
+        if (Interlocked.Exchange(ref _closeRequested, 1) != 0)
+        {
+            return;
+        }
+
+        _queue.Writer.TryWrite(ServerMessage.Error(reason));
+        _queue.Writer.TryComplete();
+        _ = Sending.ContinueWith(static (_, context) => ((HubCallerContext)context!).Abort(), _context, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>The SignalR connection ended: stop sending.</summary>
+    internal void Disconnected() => _queue.Writer.TryComplete();
+
+    private async Task SendLoopAsync()
+    {
+        var reader = _queue.Reader;
+        long lastPeersVersion = -1;
+        try
+        {
+            while (await reader.WaitToReadAsync(_context.ConnectionAborted).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var message))
+                {
+                    if (message.Kind == ServerMessageKind.NearbyPeers)
+                    {
+                        if (message.Peers.Version < lastPeersVersion)
+                        {
+                            continue;
+                        }
+
+                        lastPeersVersion = message.Peers.Version;
+                    }
+
+                    await SendAsync(message).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The connection is gone.
+        }
+    }
+
+    private Task SendAsync(in ServerMessage message)
+    {
+        var aborted = _context.ConnectionAborted;
+        return message.Kind switch
+        {
+            ServerMessageKind.NearbyPeers => _client.SendAsync("NearbyPeers", message.Peers.PeerIds, aborted),
+            ServerMessageKind.ReceiveOffer => _client.SendAsync("ReceiveOffer", new ReceiveOfferData(message.SenderId!, message.Text!), aborted),
+            ServerMessageKind.ReceiveAnswer => _client.SendAsync("ReceiveAnswer", new ReceiveAnswerData(message.SenderId!, message.Text!), aborted),
+            ServerMessageKind.ReceiveIceCandidate => _client.SendAsync("ReceiveIceCandidate", new ReceiveIceCandidateData(message.SenderId!, message.Text!), aborted),
+            _ => _client.SendAsync("Error", message.Text, aborted),
+        };
+    }
+}

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using ProxChat.Transport.Protocol;
+using ProxChat.Transport.Signaling;
+
+namespace ProxChat.Transport.Hubs;
+
+/// <summary>
+/// The protocol as a SignalR hub. Each method takes the raw message's <c>data</c> as its one
+/// argument (none for RequestPeerRefresh and Disconnect), is validated by the same parser and
+/// handled by the same <see cref="SignalingService"/>, so hub and raw clients are one world.
+/// SignalR runs one invocation per connection at a time, so a client's messages stay in order.
+/// </summary>
+public sealed class ProxChatHub(SignalingService signaling, ConnectionSet connections, IOptions<ProxChatOptions> options, TimeProvider time) : Hub
+{
+    private const string ConnectionKey = "proxchat.connection";
+
+    public override Task OnConnectedAsync()
+    {
+        var connection = new HubClientConnection(Clients.Caller, Context, options.Value.SendQueueLimit, time.GetTimestamp());
+        Context.Items[ConnectionKey] = connection;
+        connections.Add(connection);
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        var connection = Connection;
+        connections.Remove(connection);
+        connection.Disconnected();
+        await signaling.ConnectionClosedAsync(connection, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private HubClientConnection Connection => (HubClientConnection)Context.Items[ConnectionKey]!;
+
+    public Task UpdatePosition(JsonElement data) => HandleAsync(ClientMessageKind.UpdatePosition, data);
+
+    public Task SendOffer(JsonElement data) => HandleAsync(ClientMessageKind.SendOffer, data);
+
+    public Task SendAnswer(JsonElement data) => HandleAsync(ClientMessageKind.SendAnswer, data);
+
+    public Task SendIceCandidate(JsonElement data) => HandleAsync(ClientMessageKind.SendIceCandidate, data);
+
+    public Task RequestPeerRefresh() => HandleAsync(ClientMessageKind.RequestPeerRefresh, default);
+
+    public Task Disconnect() => HandleAsync(ClientMessageKind.Disconnect, default);
+
+    private async Task HandleAsync(ClientMessageKind kind, JsonElement data)
+    {
+        var connection = Connection;
+        var json = data.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null ? [] : JsonSerializer.SerializeToUtf8Bytes(data, ProtocolJsonContext.Default.JsonElement);
+        if (ClientMessageParser.TryParseData(kind, json, out var message, out var error))
+        {
+            await signaling.HandleAsync(connection, message, Context.ConnectionAborted).ConfigureAwait(false);
+        }
+        else
+        {
+            SignalingService.Reject(connection, kind, error);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace ProxChat.Host.Tests.Hubs;
+
+/// <summary>A client on the SignalR hub, with the official .NET SignalR client, recording every callback.</summary>
+internal sealed class HubTestClient : IAsyncDisposable
+{
+    private static readonly string[] Callbacks = ["NearbyPeers", "ReceiveOffer", "ReceiveAnswer", "ReceiveIceCandidate", "Error"];
+    private readonly Channel<(string Method, JsonElement Argument)> _inbox = Channel.CreateUnbounded<(string, JsonElement)>();
+
+    private HubTestClient(HubConnection connection) => Connection = connection;
+
+    public HubConnection Connection { get; }
+
+    public static async Task<HubTestClient> ConnectAsync(IServerNode server)
+    {
+        var connection = new HubConnectionBuilder().WithUrl(new Uri(server.HttpAddress, "/hub")).Build();
+        var client = new HubTestClient(connection);
+        foreach (var method in Callbacks)
+        {
+            connection.On<JsonElement>(method, argument => client._inbox.Writer.TryWrite((method, argument)));
+        }
+
+        connection.Closed += _ =>
+        {
+            client._inbox.Writer.TryComplete();
+            return Task.CompletedTask;
+        };
+        await connection.StartAsync();
+        return client;
+    }
+
+    /// <summary>Connects, registers at (x, y) on map 1 and consumes the first NearbyPeers.</summary>
+    public static async Task<HubTestClient> JoinAsync(IServerNode server, string id, int x, int y)
+    {
+        var client = await ConnectAsync(server);
+        await client.MoveAsync(id, x, y);
+        await client.ExpectAsync("NearbyPeers");
+        return client;
+    }
+
+    public Task MoveAsync(string id, int x, int y) =>
+        Connection.InvokeAsync("UpdatePosition", new Dictionary<string, object> { ["client_id"] = id, ["map_id"] = 1, ["x"] = x, ["y"] = y });
+
+    public Task RelayAsync(string method, string target, string field, string payload) =>
+        Connection.InvokeAsync(method, new Dictionary<string, object> { ["target_id"] = target, [field] = payload });
+
+    public async Task<JsonElement> ExpectAsync(string method)
+    {
+        var (received, argument) = await _inbox.Reader.ReadAsync().AsTask().WaitAsync(TestClient.Deadline);
+        Assert.True(received == method, $"expected {method}, got {received}: {argument}");
+        return argument;
+    }
+
+    public async Task ExpectPeersAsync(params string[] peers) =>
+        Assert.Equal(peers.Order(StringComparer.Ordinal), (await ExpectAsync("NearbyPeers")).EnumerateArray().Select(e => e.GetString()).Order(StringComparer.Ordinal));
+
+    public async Task WaitClosedAsync()
+    {
+        while (await _inbox.Reader.WaitToReadAsync().AsTask().WaitAsync(TestClient.Deadline))
+        {
+            _inbox.Reader.TryRead(out _);
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await Connection.DisposeAsync();
+}
