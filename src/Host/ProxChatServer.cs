@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using Microsoft.Extensions.Options;
 using ProxChat.Transport.Cluster;
 using ProxChat.Transport.Hubs;
-using StackExchange.Redis;
 using ProxChat.Transport.Signaling;
+using StackExchange.Redis;
 
 namespace ProxChat.Host;
 
