@@ -38,7 +38,7 @@ public sealed partial class ClusterMaintenance(
             // removed themselves is removed here, with their peers told, before the node leaves.
             await RemoveNodeAsync(node.NodeId, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (exception is RedisException or TimeoutException or Presence.PresenceUnavailableException)
         {
             Log.LeaveFailed(logger, node.NodeId, exception);
         }
@@ -84,7 +84,7 @@ public sealed partial class ClusterMaintenance(
 
             await ReapSilentNodesAsync(stoppingToken).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (exception is RedisException or TimeoutException or Presence.PresenceUnavailableException)
         {
             node.IsHealthy = false;
             Log.MaintenanceFailed(logger, exception.Message);

@@ -26,19 +26,14 @@ public sealed partial class RedisMessageDelivery(RedisNode node, ClientRegistry 
         // pipelined. Offers and answers wait to learn whether the target exists.
         var needsAnswer = message.Kind is ServerMessageKind.ReceiveOffer or ServerMessageKind.ReceiveAnswer;
         var keys = node.Keys;
-        var deliver = node.Database.ScriptEvaluateAsync(
-            RedisScripts.Deliver,
-            [keys.Client(clientId)],
-            [keys.BusPrefix, BusMessage.Serialize(clientId, message)],
-            needsAnswer ? CommandFlags.None : CommandFlags.FireAndForget);
-        if (!needsAnswer)
-        {
-            return true;
-        }
-
         try
         {
-            return (int)await deliver.WaitAsync(cancellationToken).ConfigureAwait(false) == 1;
+            var deliver = node.Database.ScriptEvaluateAsync(
+                RedisScripts.Deliver,
+                [keys.Client(clientId)],
+                [keys.BusPrefix, BusMessage.Serialize(clientId, message)],
+                needsAnswer ? CommandFlags.None : CommandFlags.FireAndForget);
+            return !needsAnswer || (int)await deliver.WaitAsync(cancellationToken).ConfigureAwait(false) == 1;
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {

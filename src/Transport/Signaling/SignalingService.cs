@@ -102,24 +102,21 @@ public sealed partial class SignalingService
 
         // A move still on its way would otherwise land after the removal.
         await connection.Positions.SettledAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<PeerChange> changes;
         try
         {
-            changes = await _presence.RemoveAsync(connection, cancellationToken).ConfigureAwait(false);
+            var changes = await _presence.RemoveAsync(connection, cancellationToken).ConfigureAwait(false);
+            if (changes.Count > 0)
+            {
+                Log.ClientRemoved(_logger, connection.ClientId, connection.Id, changes.Count);
+            }
+
+            await NotifyAsync(changes, cancellationToken).ConfigureAwait(false);
         }
         catch (PresenceUnavailableException exception)
         {
             // The shared store reconciles this node's clients when it is reachable again.
             Log.StoreUnavailable(_logger, ClientMessageKind.Disconnect, connection.Id, exception);
-            return;
         }
-
-        if (changes.Count > 0)
-        {
-            Log.ClientRemoved(_logger, connection.ClientId, connection.Id, changes.Count);
-        }
-
-        await NotifyAsync(changes, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Re-sends the client its current set, so one that missed an update heals.</summary>
