@@ -26,32 +26,26 @@ async Task<bool> ConnectSpreadAsync(int index, Func<Task> connect)
     }
 }
 
-Action cleanup;
-if (options.Mode == "pingpong")
-{
+var pingPong = options.Mode == "pingpong";
+var random = new Random(1);
+var side = (int)Math.Sqrt(options.Clients * Math.PI * 20 * 20 / 5); // walkers: about five others within range
+var clients = Enumerable.Range(0, options.Clients).Select(i => pingPong
+
     // Fixed pairs, each alone on its own map, relaying offers and answers as fast as the server allows.
-    var pairs = Enumerable.Range(0, options.Clients).Select(i =>
-        new RawPingPongClient($"load-{i:D6}", $"load-{i ^ 1:D6}", (i / 2) + 1, options.Urls[i % options.Urls.Length], options, metrics)).ToArray();
-    await Task.WhenAll(pairs.Select((client, i) => ConnectSpreadAsync(i, () => client.ConnectAsync(stop.Token))));
-    await Task.WhenAll(pairs.Select(c => c.Ready.Task)).WaitAsync(TimeSpan.FromSeconds(30));
-    await Task.WhenAll(pairs.Where((_, i) => i % 2 == 0).Select(c => c.StartAsync(stop.Token)));
-    cleanup = () => Array.ForEach(pairs, c => c.Dispose());
-}
-else
+    ? new RawLoadClient($"load-{i:D6}", $"load-{i ^ 1:D6}", (i / 2) + 1, 0, 0, options.Urls[i % options.Urls.Length], options, metrics, new Random(i))
+    : new RawLoadClient($"load-{i:D6}", null, 1, random.Next(side), random.Next(side), options.Urls[i % options.Urls.Length], options, metrics, new Random(i)))
+    .ToArray();
+await Task.WhenAll(clients.Select(async (client, i) =>
 {
-    var random = new Random(1);
-    var side = (int)Math.Sqrt(options.Clients * Math.PI * 20 * 20 / 5); // about five others within range
-    var walkers = Enumerable.Range(0, options.Clients)
-        .Select(i => new LoadClient($"load-{i:D6}", options.Urls[i % options.Urls.Length], options, metrics, new Random(i)) { X = random.Next(side), Y = random.Next(side) })
-        .ToArray();
-    await Task.WhenAll(walkers.Select(async (client, i) =>
+    if (await ConnectSpreadAsync(i, () => client.ConnectAsync(stop.Token)) && !pingPong)
     {
-        if (await ConnectSpreadAsync(i, () => client.ConnectAsync(stop.Token)))
-        {
-            _ = client.WalkAsync(stop.Token).ContinueWith(static _ => { }, TaskScheduler.Default);
-        }
-    }));
-    cleanup = () => Array.ForEach(walkers, c => c.Abort());
+        _ = client.WalkAsync(stop.Token).ContinueWith(static _ => { }, TaskScheduler.Default);
+    }
+}));
+if (pingPong)
+{
+    await Task.WhenAll(clients.Select(c => c.Ready.Task)).WaitAsync(TimeSpan.FromSeconds(30));
+    await Task.WhenAll(clients.Where((_, i) => i % 2 == 0).Select(c => c.StartPingPongAsync(stop.Token)));
 }
 
 Console.WriteLine($"connected {options.Clients - connectFailures} in {started.Elapsed.TotalSeconds:F1} s");
@@ -68,4 +62,4 @@ var (count, p50, p99, max) = metrics.RoundTrips();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"updates/s {updates / seconds:F0}  relays delivered/s {relays / seconds:F0}  round trips {count}  rtt p50 {p50:F1} ms  p99 {p99:F1} ms  max {max:F1} ms  errors {errors}  connect failures {connectFailures}  peer lists {metrics.PeerLists}"));
 await stop.CancelAsync();
-cleanup();
+Array.ForEach(clients, c => c.Dispose());

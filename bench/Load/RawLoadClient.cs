@@ -9,12 +9,18 @@ using System.Text.Json;
 namespace ProxChat.Load;
 
 /// <summary>
-/// A ping-pong client on a bare TCP socket that speaks just enough RFC 6455 for the benchmark. It
+/// One load client on a bare TCP socket that speaks just enough RFC 6455 for the benchmark. It
 /// handles every complete frame a read returns and sends all the replies in one write, so it costs
-/// far less CPU per relay than a server does: on a machine where client and server share two
+/// far less CPU per message than a server does: on a machine where client and server share two
 /// cores, the server under test, not the client, is what runs out.
 /// </summary>
-internal sealed class RawPingPongClient : IDisposable
+/// <remarks>
+/// Ping-pong: a fixed pair relays offers and answers as fast as the server allows. Walk: the
+/// client random-walks, offers to each newly introduced peer (the smaller id offers, as real
+/// clients do) and to a random peer on some steps, and answers every offer. Offers carry the send
+/// timestamp and answers echo it, so the offerer measures the relay round trip.
+/// </remarks>
+internal sealed class RawLoadClient : IDisposable
 {
     private const byte OpText = 0x1, OpClose = 0x8, OpPing = 0x9, OpPong = 0xA;
 
@@ -24,25 +30,32 @@ internal sealed class RawPingPongClient : IDisposable
     private readonly Utf8JsonWriter _writer;
     private readonly byte[] _offerPayload;
     private readonly string _id;
-    private readonly string _partner;
+    private readonly string? _partner;
+    private readonly HashSet<string> _peers = new(StringComparer.Ordinal);
+    private readonly Random _random;
     private readonly LoadOptions _options;
     private readonly Metrics _metrics;
     private readonly bool _peerJs;
     private readonly int _mapId;
-
-    // Held while frames are written and flushed: the receive loop and StartAsync both send.
-    private readonly SemaphoreSlim _sendLock = new(1, 1);
-    private byte[] _incoming = new byte[256 * 1024];
-    private int _incomingCount;
-
     private readonly Uri _url;
 
-    public RawPingPongClient(string id, string partner, int mapId, Uri url, LoadOptions options, Metrics metrics)
+    // Held while frames are written and flushed: the receive loop, the walk and StartAsync all send.
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private byte[] _incoming = new byte[16 * 1024];
+    private int _incomingCount;
+    private int _x;
+    private int _y;
+
+    /// <param name="partner">The ping-pong partner; null for a walker.</param>
+    public RawLoadClient(string id, string? partner, int mapId, int x, int y, Uri url, LoadOptions options, Metrics metrics, Random random)
     {
         _id = id;
         _url = url;
         _mapId = mapId;
+        _x = x;
+        _y = y;
         _partner = partner;
+        _random = random;
         _options = options;
         _metrics = metrics;
         _peerJs = options.Protocol == "peerjs";
@@ -71,14 +84,15 @@ internal sealed class RawPingPongClient : IDisposable
         _ = ReceiveLoopAsync(cancellationToken);
     }
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>Ping-pong: puts the window's offers in flight; each answer sends the next.</summary>
+    public async Task StartPingPongAsync(CancellationToken cancellationToken)
     {
         await _sendLock.WaitAsync(cancellationToken);
         try
         {
             for (var i = 0; i < _options.Window; i++)
             {
-                WriteOffer();
+                WriteOffer(_partner!);
             }
 
             await FlushAsync(cancellationToken);
@@ -86,6 +100,40 @@ internal sealed class RawPingPongClient : IDisposable
         finally
         {
             _sendLock.Release();
+        }
+    }
+
+    /// <summary>Walk: a step of up to 3 units on each axis per period, and now and then an offer.</summary>
+    public async Task WalkAsync(CancellationToken cancellationToken)
+    {
+        var period = TimeSpan.FromSeconds(1 / _options.Rate);
+        await Task.Delay(period * _random.NextDouble(), cancellationToken);
+        using var timer = new PeriodicTimer(period);
+        while (await timer.WaitForNextTickAsync(cancellationToken))
+        {
+            await _sendLock.WaitAsync(cancellationToken);
+            try
+            {
+                _x += _random.Next(-3, 4);
+                _y += _random.Next(-3, 4);
+                _metrics.Update();
+                WritePosition();
+                if (_peers.Count > 0 && _random.NextDouble() < _options.OfferChance)
+                {
+                    WriteOffer(_peers.ElementAt(_random.Next(_peers.Count)));
+                }
+
+                await FlushAsync(cancellationToken);
+            }
+            catch (SocketException)
+            {
+                _metrics.Error();
+                return;
+            }
+            finally
+            {
+                _sendLock.Release();
+            }
         }
     }
 
@@ -201,8 +249,9 @@ internal sealed class RawPingPongClient : IDisposable
             case ReceivedKind.Open:
                 Ready.TrySetResult();
                 break;
-            case ReceivedKind.NearbyPeers when message.Peers!.Contains(_partner):
-                Ready.TrySetResult();
+            case ReceivedKind.NearbyPeers:
+                _metrics.PeerList();
+                OnPeers(message.Peers!);
                 break;
             case ReceivedKind.Offer:
                 _metrics.RelayDelivered();
@@ -215,7 +264,11 @@ internal sealed class RawPingPongClient : IDisposable
                     _metrics.RoundTrip(sent);
                 }
 
-                WriteOffer();
+                if (_partner is not null)
+                {
+                    WriteOffer(_partner);
+                }
+
                 break;
             case ReceivedKind.Error:
                 _metrics.Error();
@@ -260,17 +313,41 @@ internal sealed class RawPingPongClient : IDisposable
         return buffer.Length >= headerLength + payloadLength;
     }
 
+    private void OnPeers(string[] peers)
+    {
+        if (_partner is not null)
+        {
+            if (peers.Contains(_partner))
+            {
+                Ready.TrySetResult();
+            }
+
+            return;
+        }
+
+        foreach (var peer in peers)
+        {
+            // A newly introduced pair: the smaller id offers, as real clients do.
+            if (_peers.Add(peer) && string.CompareOrdinal(_id, peer) < 0)
+            {
+                WriteOffer(peer);
+            }
+        }
+
+        _peers.IntersectWith(peers);
+    }
+
     private void WritePosition()
     {
-        MessageWriter.WritePosition(_writer, _id, _mapId, 0, 0);
+        MessageWriter.WritePosition(_writer, _id, _mapId, _x, _y);
         WriteJsonFrame();
     }
 
-    private void WriteOffer()
+    private void WriteOffer(string target)
     {
         MessageWriter.StampOffer(_offerPayload);
-        Span<byte> partner = stackalloc byte[Encoding.UTF8.GetMaxByteCount(_partner.Length)];
-        WriteRelay(isOffer: true, partner[..Encoding.UTF8.GetBytes(_partner, partner)], _offerPayload);
+        Span<byte> utf8 = stackalloc byte[Encoding.UTF8.GetMaxByteCount(target.Length)];
+        WriteRelay(isOffer: true, utf8[..Encoding.UTF8.GetBytes(target, utf8)], _offerPayload);
     }
 
     private void WriteRelay(bool isOffer, ReadOnlySpan<byte> target, ReadOnlySpan<byte> payload)
