@@ -7,6 +7,7 @@ internal sealed class Metrics
 {
     private readonly Lock _gate = new();
     private readonly List<double> _roundTripsMs = [];
+    private readonly HashSet<string> _errorTexts = new(StringComparer.Ordinal);
     private long _updates;
     private long _relaysDelivered;
     private long _errors;
@@ -27,6 +28,30 @@ internal sealed class Metrics
     public void RelayDelivered() => Interlocked.Increment(ref _relaysDelivered);
 
     public void Error() => Interlocked.Increment(ref _errors);
+
+    /// <summary>Counts an Error message and keeps the first few distinct texts for the report.</summary>
+    public void Error(string text)
+    {
+        Error();
+        lock (_gate)
+        {
+            if (_errorTexts.Count < 5)
+            {
+                _errorTexts.Add(text);
+            }
+        }
+    }
+
+    public IReadOnlyCollection<string> ErrorTexts
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _errorTexts];
+            }
+        }
+    }
 
     public void PeerList() => Interlocked.Increment(ref _peerLists);
 

@@ -61,5 +61,10 @@ var (count, p50, p99, max) = metrics.RoundTrips();
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"updates/s {updates / seconds:F0}  relays delivered/s {relays / seconds:F0}  round trips {count}  rtt p50 {p50:F1} ms  p99 {p99:F1} ms  max {max:F1} ms  errors {errors}  connect failures {connectFailures}  peer lists {metrics.PeerLists}"));
+foreach (var text in metrics.ErrorTexts)
+{
+    Console.WriteLine($"error: {text}");
+}
+
 await stop.CancelAsync();
 Array.ForEach(clients, c => c.Dispose());

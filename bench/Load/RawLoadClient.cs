@@ -271,7 +271,7 @@ internal sealed class RawLoadClient : IDisposable
 
                 break;
             case ReceivedKind.Error:
-                _metrics.Error();
+                _metrics.Error(System.Text.Encoding.UTF8.GetString(message.Payload.Span));
                 break;
         }
     }

@@ -52,10 +52,18 @@ internal readonly record struct ReceivedMessage(ReceivedKind Kind, Memory<byte> 
                 reader.Read();
                 sender = StringAt(message, reader);
             }
-            else if (reader.ValueTextEquals("payload"u8) || reader.ValueTextEquals("offer"u8) || reader.ValueTextEquals("answer"u8))
+            else if (reader.ValueTextEquals("payload"u8) || reader.ValueTextEquals("offer"u8) || reader.ValueTextEquals("answer"u8)
+                || reader.ValueTextEquals("data"u8) || reader.ValueTextEquals("msg"u8))
             {
-                reader.Read();
-                payload = StringAt(message, reader);
+                // A string value is the payload (or an Error's text: ProxChat's data, PeerJS's
+                // payload.msg); an object or array is left for the loop to walk into.
+                var value = reader;
+                value.Read();
+                if (value.TokenType == JsonTokenType.String)
+                {
+                    reader = value;
+                    payload = StringAt(message, reader);
+                }
             }
         }
 
