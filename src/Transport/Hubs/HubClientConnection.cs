@@ -69,21 +69,16 @@ public sealed class HubClientConnection : ClientConnection
     private async Task SendLoopAsync()
     {
         var reader = _queue.Reader;
-        long lastPeersVersion = -1;
+        var newest = default(NewestPeerSetFilter);
         try
         {
             while (await reader.WaitToReadAsync(_context.ConnectionAborted).ConfigureAwait(false))
             {
                 while (reader.TryRead(out var message))
                 {
-                    if (message.Kind == ServerMessageKind.NearbyPeers)
+                    if (!newest.Admits(message))
                     {
-                        if (message.Peers.Version < lastPeersVersion)
-                        {
-                            continue;
-                        }
-
-                        lastPeersVersion = message.Peers.Version;
+                        continue;
                     }
 
                     await SendAsync(message).ConfigureAwait(false);

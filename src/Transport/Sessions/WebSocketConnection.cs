@@ -208,23 +208,16 @@ public sealed partial class WebSocketConnection : ClientConnection
         using var buffer = new PooledBufferWriter();
         using var json = new Utf8JsonWriter(buffer, ServerMessageWriter.WriterOptions);
         var reader = _queue.Reader;
-        long lastPeersVersion = -1;
+        var newest = default(NewestPeerSetFilter);
         try
         {
             while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 while (reader.TryRead(out var message))
                 {
-                    if (message.Kind == ServerMessageKind.NearbyPeers)
+                    if (!newest.Admits(message))
                     {
-                        // Snapshots computed concurrently can be queued out of order: never
-                        // let an older set overwrite a newer one the client already has.
-                        if (message.Peers.Version < lastPeersVersion)
-                        {
-                            continue;
-                        }
-
-                        lastPeersVersion = message.Peers.Version;
+                        continue;
                     }
 
                     ServerMessageWriter.Write(json, message);
