@@ -71,11 +71,7 @@ public sealed partial class SignalingService
         }
         catch (PresenceUnavailableException exception)
         {
-            Log.StoreUnavailable(_logger, message.Kind, connection.Id, exception);
-            if (message.Kind != ClientMessageKind.SendIceCandidate)
-            {
-                connection.Send(ServerMessage.Error(ProtocolErrors.StoreUnavailable));
-            }
+            ReportStoreUnavailable(connection, message.Kind, exception);
         }
     }
 
@@ -185,8 +181,7 @@ public sealed partial class SignalingService
             }
             catch (PresenceUnavailableException exception)
             {
-                Log.StoreUnavailable(_logger, ClientMessageKind.UpdatePosition, connection.Id, exception);
-                connection.Send(ServerMessage.Error(ProtocolErrors.StoreUnavailable));
+                ReportStoreUnavailable(connection, ClientMessageKind.UpdatePosition, exception);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -255,6 +250,16 @@ public sealed partial class SignalingService
         for (var i = 0; i < changes.Count; i++)
         {
             await _delivery.DeliverAsync(changes[i].ClientId, ServerMessage.NearbyPeers(changes[i].Snapshot), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Tells the client its message was not applied; ICE candidates are dropped silently, as to unknown targets.</summary>
+    private void ReportStoreUnavailable(ClientConnection connection, ClientMessageKind kind, PresenceUnavailableException exception)
+    {
+        Log.StoreUnavailable(_logger, kind, connection.Id, exception);
+        if (kind != ClientMessageKind.SendIceCandidate)
+        {
+            connection.Send(ServerMessage.Error(ProtocolErrors.StoreUnavailable));
         }
     }
 
