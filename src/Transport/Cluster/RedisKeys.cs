@@ -25,17 +25,11 @@ public sealed class RedisKeys(string prefix)
 
     public static string PartitionTag(Partition partition) => $"{partition.GameId}:{partition.Channel}:{partition.MapId}";
 
-    public static Partition ParsePartitionTag(string tag)
-    {
-        var parts = tag.Split(':');
-        return new Partition(int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture));
-    }
-
-    /// <summary>The partition's keys in script order: geo, pos, own, ver; and the link-set prefix.</summary>
-    public (RedisKey[] Keys, string LinkPrefix) PartitionKeys(string tag)
+    /// <summary>The keys of the partition with this tag.</summary>
+    public PartitionKeySet PartitionKeys(string tag)
     {
         var start = $"{Prefix}:{{{tag}}}:";
-        return ([start + "geo", start + "pos", start + "own", start + "ver"], start + "l:");
+        return new PartitionKeySet(tag, [start + "geo", start + "pos", start + "own", start + "ver"], start + "l:");
     }
 
     public RedisKey Client(string clientId) => $"{Prefix}:client:{clientId}";
@@ -46,3 +40,9 @@ public sealed class RedisKeys(string prefix)
 
     public RedisChannel Bus(string nodeId) => RedisChannel.Literal(BusPrefix + nodeId);
 }
+
+/// <summary>
+/// One partition's keys in script order (geo, pos, own, ver) and its link-set prefix: built when a
+/// client enters the partition and reused for every move inside it.
+/// </summary>
+public sealed record PartitionKeySet(string Tag, RedisKey[] Keys, string LinkPrefix);

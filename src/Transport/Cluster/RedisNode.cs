@@ -60,7 +60,10 @@ public sealed partial class RedisNode : IAsyncDisposable
         return new RedisNode(redis, new RedisKeys(keyPrefix), nodeId, logger);
     }
 
-    public string TokenOf(long connectionId) => $"{NodeId}/{connectionId}";
+    public string TokenOf(long connectionId) => Token(NodeId, connectionId);
+
+    /// <summary>How a connection is named in Redis: <c>node/connection</c>, unique across the cluster.</summary>
+    public static string Token(string nodeId, long connectionId) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{nodeId}/{connectionId}");
 
     public static string NodeOf(string token) => token[..token.IndexOf('/', StringComparison.Ordinal)];
 

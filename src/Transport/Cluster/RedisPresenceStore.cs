@@ -55,16 +55,17 @@ public sealed class RedisPresenceStore : IPresenceStore
             return new Placement(null, false);
         }
 
-        var client = _clients.GetOrAdd(connection.Id, static _ => new LocalClient());
-        var token = _node.TokenOf(connection.Id);
-        var tag = RedisKeys.PartitionTag(location.Partition);
+        var client = _clients.GetOrAdd(connection.Id, static (id, node) => new LocalClient(node.TokenOf(id)), _node);
+        var token = client.Token;
+        var entering = client.Keys is null || client.Partition != location.Partition;
+        var target = entering ? Keys.PartitionKeys(RedisKeys.PartitionTag(location.Partition)) : client.Keys!;
         try
         {
             var claim = isFirst || client.Epoch != _node.Epoch;
             string? replaced = null;
             if (claim)
             {
-                var (claimed, previous) = await ClaimAsync(connection, client, tag, isFirst).ConfigureAwait(false);
+                var (claimed, previous) = await ClaimAsync(connection, client, target.Tag, isFirst).ConfigureAwait(false);
                 if (!claimed)
                 {
                     return new Placement(null, false);
@@ -76,18 +77,17 @@ public sealed class RedisPresenceStore : IPresenceStore
             // Leaving a partition: out of the old one, pipelined with the placement in the new one,
             // which takes ownership there and reports the mover's new set.
             Task<RedisResult>? leave = null;
-            var entering = client.Tag != tag;
-            if (entering && client.Tag is { } oldTag)
+            if (entering && client.Keys is { } old)
             {
-                leave = RemoveScript(clientId, token, oldTag);
-                _ = Database.HashSetAsync(Keys.Node(_node.NodeId), clientId, NodeEntry(connection.Id, tag), flags: CommandFlags.FireAndForget);
+                leave = RemoveScript(clientId, token, old);
+                _ = Database.HashSetAsync(Keys.Node(_node.NodeId), clientId, NodeEntry(connection.Id, target.Tag), flags: CommandFlags.FireAndForget);
             }
 
-            var place = PlaceScript(clientId, token, location, tag, claim || entering);
+            var place = PlaceScript(clientId, token, location, target, claim || entering);
             var changes = new List<PeerChange>();
             if (leave is not null)
             {
-                client.Tag = null;
+                client.Keys = null;
                 ReadChanges((RedisResult[])(await leave.ConfigureAwait(false))!, changes);
             }
 
@@ -104,7 +104,8 @@ public sealed class RedisPresenceStore : IPresenceStore
                     return again with { Changes = [.. changes, .. again.Changes ?? []] };
             }
 
-            client.Tag = tag;
+            client.Keys = target;
+            client.Partition = location.Partition;
             ReadChanges(result, changes);
             if (replaced is not null)
             {
@@ -131,14 +132,14 @@ public sealed class RedisPresenceStore : IPresenceStore
             _views.Remove(clientId);
         }
 
-        if (!_clients.TryRemove(connection.Id, out var client) || client.Tag is not { } tag)
+        if (!_clients.TryRemove(connection.Id, out var client) || client.Keys is not { } keys)
         {
             return [];
         }
 
         try
         {
-            return await RemoveEverywhereAsync(clientId, connection.Id, _node.NodeId, tag).ConfigureAwait(false);
+            return await RemoveEverywhereAsync(clientId, connection.Id, _node.NodeId, keys).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
@@ -150,18 +151,17 @@ public sealed class RedisPresenceStore : IPresenceStore
     public async ValueTask<PeerSnapshot> SnapshotAsync(ClientConnection connection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        if (!_clients.TryGetValue(connection.Id, out var client) || client.Tag is not { } tag)
+        if (!_clients.TryGetValue(connection.Id, out var client) || client.Keys is not { } keys)
         {
             return PeerSnapshot.Empty;
         }
 
-        var (keys, linkPrefix) = Keys.PartitionKeys(tag);
         try
         {
             var result = (RedisResult[])(await Database.ScriptEvaluateAsync(
                 RedisScripts.Snapshot,
-                [keys[2], keys[3]],
-                [connection.ClientId!, _node.TokenOf(connection.Id), linkPrefix]).ConfigureAwait(false))!;
+                [keys.Keys[2], keys.Keys[3]],
+                [connection.ClientId!, client.Token, keys.LinkPrefix]).ConfigureAwait(false))!;
             if (result.Length == 0)
             {
                 return PeerSnapshot.Empty;
@@ -212,12 +212,15 @@ public sealed class RedisPresenceStore : IPresenceStore
     /// from its partition, the directory and the node's list, each only while that connection still
     /// owns it. For this node's own clients, and for a dead node's.
     /// </summary>
-    internal async Task<IReadOnlyList<PeerChange>> RemoveEverywhereAsync(string clientId, long connectionId, string nodeId, string tag)
+    internal Task<IReadOnlyList<PeerChange>> RemoveEverywhereAsync(string clientId, long connectionId, string nodeId, string tag) =>
+        RemoveEverywhereAsync(clientId, connectionId, nodeId, Keys.PartitionKeys(tag));
+
+    private async Task<IReadOnlyList<PeerChange>> RemoveEverywhereAsync(string clientId, long connectionId, string nodeId, PartitionKeySet partition)
     {
-        var token = $"{nodeId}/{connectionId}";
-        var remove = RemoveScript(clientId, token, tag);
+        var token = RedisNode.Token(nodeId, connectionId);
+        var remove = RemoveScript(clientId, token, partition);
         var directory = Database.ScriptEvaluateAsync(RedisScripts.DeleteIfEquals, [Keys.Client(clientId)], [token]);
-        var nodeList = Database.ScriptEvaluateAsync(RedisScripts.DeleteFieldIfEquals, [Keys.Node(nodeId)], [clientId, NodeEntry(connectionId, tag)]);
+        var nodeList = Database.ScriptEvaluateAsync(RedisScripts.DeleteFieldIfEquals, [Keys.Node(nodeId)], [clientId, NodeEntry(connectionId, partition.Tag)]);
         await Task.WhenAll(remove, directory, nodeList).ConfigureAwait(false);
         var changes = new List<PeerChange>();
         ReadChanges((RedisResult[])(await remove.ConfigureAwait(false))!, changes);
@@ -244,7 +247,7 @@ public sealed class RedisPresenceStore : IPresenceStore
     private async Task<(bool Claimed, string? Replaced)> ClaimAsync(ClientConnection connection, LocalClient client, string tag, bool isFirst)
     {
         var clientId = connection.ClientId!;
-        var token = _node.TokenOf(connection.Id);
+        var token = client.Token;
         var epoch = _node.Epoch;
         var nodeList = Database.HashSetAsync(Keys.Node(_node.NodeId), clientId, NodeEntry(connection.Id, tag));
         string? replaced = null;
@@ -277,11 +280,10 @@ public sealed class RedisPresenceStore : IPresenceStore
         _ = Database.PublishAsync(Keys.Bus(previousNode), BusMessage.Takeover(clientId, replaced), CommandFlags.FireAndForget);
     }
 
-    private Task<RedisResult> PlaceScript(string clientId, string token, Location location, string tag, bool claim)
+    private Task<RedisResult> PlaceScript(string clientId, string token, Location location, PartitionKeySet partition, bool claim)
     {
-        var (keys, linkPrefix) = Keys.PartitionKeys(tag);
         var (longitude, latitude) = GeoMapping.ToLonLat(location.X, location.Y);
-        return Database.ScriptEvaluateAsync(RedisScripts.Place, keys,
+        return Database.ScriptEvaluateAsync(RedisScripts.Place, partition.Keys,
         [
             clientId,
             location.X,
@@ -293,15 +295,12 @@ public sealed class RedisPresenceStore : IPresenceStore
             _disconnection,
             token,
             claim ? "1" : "0",
-            linkPrefix,
+            partition.LinkPrefix,
         ]);
     }
 
-    private Task<RedisResult> RemoveScript(string clientId, string token, string tag)
-    {
-        var (keys, linkPrefix) = Keys.PartitionKeys(tag);
-        return Database.ScriptEvaluateAsync(RedisScripts.Remove, keys, [clientId, token, linkPrefix]);
-    }
+    private Task<RedisResult> RemoveScript(string clientId, string token, PartitionKeySet partition) =>
+        Database.ScriptEvaluateAsync(RedisScripts.Remove, partition.Keys, [clientId, token, partition.LinkPrefix]);
 
     /// <summary>Reads the scripts' change records (after the status) into <paramref name="changes"/>.</summary>
     private static void ReadChanges(RedisResult[] result, List<PeerChange> changes)
@@ -324,10 +323,15 @@ public sealed class RedisPresenceStore : IPresenceStore
     }
 
     /// <summary>This node's record of one of its connections' clients.</summary>
-    private sealed class LocalClient
+    private sealed class LocalClient(string token)
     {
-        /// <summary>The partition the client was last placed in.</summary>
-        public string? Tag { get; set; }
+        /// <summary>The connection's token (<c>node/connection</c>), as the partition and directory record its owner.</summary>
+        public string Token { get; } = token;
+
+        /// <summary>The partition the client was last placed in, and its keys; null before the first placement.</summary>
+        public Partition Partition { get; set; }
+
+        public PartitionKeySet? Keys { get; set; }
 
         /// <summary>The <see cref="RedisNode.Epoch"/> of the last claim; -1 forces a claim.</summary>
         public int Epoch { get; set; } = -1;
