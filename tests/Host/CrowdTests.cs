@@ -33,7 +33,7 @@ public class CrowdTests
                 await Task.WhenAll(clients.Select((c, i) => c.MoveAsync(ids[i], positions[i].X, positions[i].Y, mapId: 1 + (i % 2))));
                 var expected = BruteForce(ids, positions);
 
-                await WaitUntilAsync(() => clients.Select((c, i) => c.LatestPeers is { } latest && latest.SequenceEqual(expected[i])).All(ok => ok), () =>
+                await WaitUntilConvergedAsync(() => clients.Select((c, i) => c.LatestPeers is { } latest && latest.SequenceEqual(expected[i])).All(ok => ok), () =>
                 {
                     var wrong = clients.Select((c, i) => (Id: ids[i], Latest: c.LatestPeers, Expected: expected[i])).Where(x => x.Latest is null || !x.Latest.SequenceEqual(x.Expected)).ToList();
                     return $"round {round}: {wrong.Count} of {count} clients hold the wrong set, e.g. " +
@@ -79,13 +79,6 @@ public class CrowdTests
             .Order(StringComparer.Ordinal)
             .ToArray())];
 
-    private static async Task WaitUntilAsync(Func<bool> condition, Func<string> describe)
-    {
-        var deadline = DateTime.UtcNow + TestClient.Deadline;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"the crowd did not converge before the deadline: {describe()}");
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitUntilConvergedAsync(Func<bool> condition, Func<string> describe) =>
+        Eventually.HoldsAsync(condition, TestClient.Deadline, () => $"the crowd did not converge: {describe()}");
 }

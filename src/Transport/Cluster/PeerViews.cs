@@ -8,14 +8,30 @@ namespace ProxChat.Transport.Cluster;
 /// relay policy is checked against this: a client may relay to exactly the peers it has been told
 /// about (and, for the grace period, to those it was told have left), with no Redis round trip.
 /// </summary>
+/// <remarks>
+/// Only tracked clients (registered here, from <see cref="Track"/> to <see cref="Remove"/>) have a
+/// view; an update for any other client is ignored, so a set arriving for a client that has just
+/// left or moved to another node leaves nothing behind.
+/// </remarks>
 public sealed class PeerViews(TimeSpan grace, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, View> _views = new(StringComparer.Ordinal);
     private readonly long _graceTicks = (long)(grace.TotalSeconds * time.TimestampFrequency);
 
+    /// <summary>The number of tracked clients.</summary>
+    public int Count => _views.Count;
+
+    /// <summary>Starts keeping the view of a client that registered on this node.</summary>
+    public void Track(string clientId) => _views.GetOrAdd(clientId, static _ => new View());
+
+    /// <summary>Records the set a tracked client is being sent; older versions than the last are ignored.</summary>
     public void Update(string clientId, PeerSnapshot snapshot)
     {
-        var view = _views.GetOrAdd(clientId, static _ => new View());
+        if (!_views.TryGetValue(clientId, out var view))
+        {
+            return;
+        }
+
         var now = time.GetTimestamp();
         lock (view)
         {

@@ -55,6 +55,11 @@ public sealed class RedisPresenceStore : IPresenceStore
             return new Placement(null, false);
         }
 
+        if (isFirst)
+        {
+            _views.Track(clientId);
+        }
+
         var client = _clients.GetOrAdd(connection.Id, static (id, node) => new LocalClient(node.TokenOf(id)), _node);
         var token = client.Token;
         var entering = client.Keys is null || client.Partition != location.Partition;
@@ -92,7 +97,16 @@ public sealed class RedisPresenceStore : IPresenceStore
             }
 
             var result = (RedisResult[])(await place.ConfigureAwait(false))!;
-            switch ((int)result[0])
+            var status = (int)result[0];
+            if (status == 1)
+            {
+                client.Keys = target;
+                client.Partition = location.Partition;
+                ReadChanges(result, changes);
+            }
+
+            UpdateLocalViews(changes);
+            switch (status)
             {
                 case -1:
                     // A newer connection on another node owns the client; its takeover message closes this one.
@@ -104,9 +118,6 @@ public sealed class RedisPresenceStore : IPresenceStore
                     return again with { Changes = [.. changes, .. again.Changes ?? []] };
             }
 
-            client.Keys = target;
-            client.Partition = location.Partition;
-            ReadChanges(result, changes);
             if (replaced is not null)
             {
                 // Only now that this connection owns the client's place may the old one close:
@@ -224,6 +235,7 @@ public sealed class RedisPresenceStore : IPresenceStore
         await Task.WhenAll(remove, directory, nodeList).ConfigureAwait(false);
         var changes = new List<PeerChange>();
         ReadChanges((RedisResult[])(await remove.ConfigureAwait(false))!, changes);
+        UpdateLocalViews(changes);
         return changes;
     }
 
@@ -301,6 +313,20 @@ public sealed class RedisPresenceStore : IPresenceStore
 
     private Task<RedisResult> RemoveScript(string clientId, string token, PartitionKeySet partition) =>
         Database.ScriptEvaluateAsync(RedisScripts.Remove, partition.Keys, [clientId, token, partition.LinkPrefix]);
+
+    /// <summary>
+    /// Records every changed set of this node's clients before any of them is sent. A link changes
+    /// both sides at once, so both views must change before either client hears of it: otherwise
+    /// the first client's offer could come back as an answer that the second client's stale view
+    /// refuses as "not nearby".
+    /// </summary>
+    private void UpdateLocalViews(List<PeerChange> changes)
+    {
+        foreach (var change in changes)
+        {
+            _views.Update(change.ClientId, change.Snapshot);
+        }
+    }
 
     /// <summary>Reads the scripts' change records (after the status) into <paramref name="changes"/>.</summary>
     private static void ReadChanges(RedisResult[] result, List<PeerChange> changes)

@@ -1,3 +1,4 @@
+using ProxChat.Transport.Cluster;
 using StackExchange.Redis;
 
 namespace ProxChat.Host.Tests.Cluster;
@@ -106,6 +107,28 @@ public abstract class CrossNodeTests(string redis) : IAsyncLifetime
 
         await b.SendRelayAsync("SendAnswer", "a", "answer", "ok");
         Assert.Equal("b", (await a.ExpectAsync("ReceiveAnswer")).SenderId);
+    }
+
+    [Fact]
+    public async Task A_node_keeps_relay_views_only_for_its_own_connected_clients()
+    {
+        var views1 = _node1.Get<PeerViews>();
+        var views2 = _node2.Get<PeerViews>();
+        await using var a = await TestClient.JoinAsync(_node1, "a", 0, 0);
+        await using var c = await TestClient.JoinAsync(_node1, "c", 2, 0);
+        await using var b = await TestClient.JoinAsync(_node2, "b", 1, 1);
+        await a.WaitForPeersAsync("b", "c");
+        await a.SendRelayAsync("SendOffer", "b", "offer", "o");
+        await b.ExpectAsync("ReceiveOffer");
+
+        // Node 1 holds a and c; node 2 only b, although it delivered sets naming a and c.
+        Assert.Equal(2, views1.Count);
+        Assert.Equal(1, views2.Count);
+
+        await b.SendAsync("Disconnect");
+        a.Abort();
+        await c.WaitForPeersAsync();
+        await Eventually.HoldsAsync(() => views1.Count == 1 && views2.Count == 0, TestClient.Deadline, () => $"views: node 1 {views1.Count}, node 2 {views2.Count}");
     }
 
     [Fact]

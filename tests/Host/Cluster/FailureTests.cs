@@ -155,13 +155,6 @@ public sealed class FailureTests(RedisFixture redis)
         return keys;
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + RecoveryDeadline;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold before the deadline");
-            await Task.Delay(100);
-        }
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition) =>
+        Eventually.HoldsAsync(condition, RecoveryDeadline, static () => "the condition did not hold");
 }

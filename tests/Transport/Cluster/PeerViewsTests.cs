@@ -1,0 +1,77 @@
+using Microsoft.Extensions.Time.Testing;
+using ProxChat.Proximity;
+using ProxChat.Transport.Cluster;
+
+namespace ProxChat.Transport.Tests.Cluster;
+
+public class PeerViewsTests
+{
+    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(10);
+    private readonly FakeTimeProvider _time = new();
+    private readonly PeerViews _views;
+
+    public PeerViewsTests()
+    {
+        _views = new PeerViews(Grace, _time);
+    }
+
+    [Fact]
+    public void A_tracked_client_may_relay_to_the_peers_it_was_sent()
+    {
+        _views.Track("a");
+        _views.Update("a", new PeerSnapshot(["b", "c"], 1));
+
+        Assert.True(_views.IsLinkedOrInGrace("a", "b"));
+        Assert.True(_views.IsLinkedOrInGrace("a", "c"));
+        Assert.False(_views.IsLinkedOrInGrace("a", "d"));
+    }
+
+    [Fact]
+    public void A_peer_that_left_stays_relayable_for_exactly_the_grace_period()
+    {
+        _views.Track("a");
+        _views.Update("a", new PeerSnapshot(["b"], 1));
+        _views.Update("a", new PeerSnapshot([], 2));
+
+        _time.Advance(Grace);
+        Assert.True(_views.IsLinkedOrInGrace("a", "b"));
+        _time.Advance(TimeSpan.FromTicks(1));
+        Assert.False(_views.IsLinkedOrInGrace("a", "b"));
+    }
+
+    [Fact]
+    public void An_older_set_arriving_late_is_ignored()
+    {
+        _views.Track("a");
+        _views.Update("a", new PeerSnapshot(["c"], 5));
+        _views.Update("a", new PeerSnapshot(["b"], 4));
+
+        Assert.True(_views.IsLinkedOrInGrace("a", "c"));
+        Assert.False(_views.IsLinkedOrInGrace("a", "b"));
+    }
+
+    [Fact]
+    public void Sets_for_clients_that_are_not_tracked_leave_nothing_behind()
+    {
+        _views.Track("a");
+        _views.Remove("a");
+
+        // A set still on its way when the client left, and one for a client on another node.
+        _views.Update("a", new PeerSnapshot(["b"], 1));
+        _views.Update("elsewhere", new PeerSnapshot(["b"], 1));
+
+        Assert.Equal(0, _views.Count);
+        Assert.False(_views.IsLinkedOrInGrace("a", "b"));
+    }
+
+    [Fact]
+    public void Tracking_again_keeps_the_view_of_a_client_taken_over_on_the_same_node()
+    {
+        _views.Track("a");
+        _views.Update("a", new PeerSnapshot(["b"], 1));
+        _views.Track("a");
+
+        Assert.True(_views.IsLinkedOrInGrace("a", "b"));
+        Assert.Equal(1, _views.Count);
+    }
+}
