@@ -14,7 +14,7 @@ redis_port="${PROXCHAT_BENCH_REDIS_PORT:-6391}"
 ports="${PROXCHAT_BENCH_PORTS:-8081 8082 8083}"
 state="$(mktemp -d)"
 
-# The GC budget the container image sets (see the README, Benchmarks), for nodes and load client alike.
+# The GC budget the container image sets (README, Configuration), for nodes and load client alike.
 export DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x2000000}"
 
 cleanup() {

@@ -121,7 +121,7 @@ public abstract class CrossNodeTests(string redis) : IAsyncLifetime
         await a.SendRelayAsync("SendOffer", "b", "offer", "o");
         await b.ExpectAsync("ReceiveOffer");
 
-        // Node 1 holds a and c; node 2 only b, although it delivered sets naming a and c.
+        // Node 1 holds a and c; node 2 only b, although placing b there returned sets for a and c.
         Assert.Equal(2, views1.Count);
         Assert.Equal(1, views2.Count);
 
