@@ -14,9 +14,13 @@ namespace ProxChat.Transport.Cluster;
 /// </summary>
 public sealed partial class RedisMessageDelivery(RedisNode node, ClientRegistry registry, PeerViews views, ILogger<RedisMessageDelivery> logger) : IMessageDelivery
 {
+    private readonly LocalMessageDelivery _local = new(registry);
+
     public async ValueTask<bool> DeliverAsync(string clientId, ServerMessage message, CancellationToken cancellationToken)
     {
-        if (DeliverLocally(clientId, message))
+        // Sets of this node's clients are already in their views: the presence store records them
+        // as soon as a script returns.
+        if (_local.TryDeliver(clientId, message))
         {
             return true;
         }
@@ -39,23 +43,6 @@ public sealed partial class RedisMessageDelivery(RedisNode node, ClientRegistry 
         {
             throw new Presence.PresenceUnavailableException("Redis is unavailable.", exception);
         }
-    }
-
-    /// <summary>Hands a message to this node's connection for the client, if it has one.</summary>
-    internal bool DeliverLocally(string clientId, in ServerMessage message)
-    {
-        if (!registry.TryGet(clientId, out var connection, out _))
-        {
-            return false;
-        }
-
-        if (message.Kind == ServerMessageKind.NearbyPeers)
-        {
-            views.Update(clientId, message.Peers);
-        }
-
-        connection.Send(message);
-        return true;
     }
 
     /// <summary>Handles a message from another node's bus, in the order they were published.</summary>
@@ -88,8 +75,15 @@ public sealed partial class RedisMessageDelivery(RedisNode node, ClientRegistry 
             return;
         }
 
-        // The client may have left this node since it was looked up; its new node has its state.
-        DeliverLocally(message.ClientId, message.ToServerMessage());
+        // The client may have left this node since it was looked up; its new node has its state,
+        // and the view of a client no longer here is not kept.
+        var serverMessage = message.ToServerMessage();
+        if (serverMessage.Kind == ServerMessageKind.NearbyPeers)
+        {
+            views.Update(message.ClientId, serverMessage.Peers);
+        }
+
+        _local.TryDeliver(message.ClientId, serverMessage);
     }
 
     private static partial class Log

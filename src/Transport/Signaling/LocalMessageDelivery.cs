@@ -5,14 +5,18 @@ namespace ProxChat.Transport.Signaling;
 /// <summary>Delivery on a single node: straight into the owning connection's send queue.</summary>
 public sealed class LocalMessageDelivery(ClientRegistry registry) : IMessageDelivery
 {
-    public ValueTask<bool> DeliverAsync(string clientId, ServerMessage message, CancellationToken cancellationToken)
+    public ValueTask<bool> DeliverAsync(string clientId, ServerMessage message, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(TryDeliver(clientId, message));
+
+    /// <summary>Hands a message to this node's connection for the client, if it has one.</summary>
+    public bool TryDeliver(string clientId, in ServerMessage message)
     {
         if (!registry.TryGet(clientId, out var connection, out _))
         {
-            return ValueTask.FromResult(false);
+            return false;
         }
 
         connection.Send(message);
-        return ValueTask.FromResult(true);
+        return true;
     }
 }
