@@ -111,11 +111,10 @@ public sealed partial class ClusterMaintenance(
         var entries = await node.Database.HashGetAllAsync(node.Keys.Node(node.NodeId)).ConfigureAwait(false);
         foreach (var entry in entries)
         {
-            var clientId = (string)entry.Name!;
-            var (connectionId, tag) = RedisPresenceStore.ParseNodeEntry((string)entry.Value!);
-            if (!presence.IsLive(clientId, connectionId))
+            var (connectionId, _) = RedisPresenceStore.ParseNodeEntry((string)entry.Value!);
+            if (!presence.IsLive((string)entry.Name!, connectionId))
             {
-                await signaling.NotifyAsync(await presence.RemoveEverywhereAsync(clientId, connectionId, node.NodeId, tag).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                await RemoveListedClientAsync(node.NodeId, entry, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -148,13 +147,20 @@ public sealed partial class ClusterMaintenance(
     {
         foreach (var entry in await node.Database.HashGetAllAsync(node.Keys.Node(nodeId)).ConfigureAwait(false))
         {
-            var (connectionId, tag) = RedisPresenceStore.ParseNodeEntry((string)entry.Value!);
-            await signaling.NotifyAsync(await presence.RemoveEverywhereAsync((string)entry.Name!, connectionId, nodeId, tag).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            await RemoveListedClientAsync(nodeId, entry, cancellationToken).ConfigureAwait(false);
         }
 
         await Task.WhenAll(
             node.Database.KeyDeleteAsync(node.Keys.Node(nodeId)),
             node.Database.SortedSetRemoveAsync(node.Keys.Nodes, nodeId)).ConfigureAwait(false);
+    }
+
+    /// <summary>Removes the client of one entry of a node's list (<c>p:node:&lt;node&gt;</c>) and tells its peers.</summary>
+    private async Task RemoveListedClientAsync(string nodeId, HashEntry entry, CancellationToken cancellationToken)
+    {
+        var (connectionId, tag) = RedisPresenceStore.ParseNodeEntry((string)entry.Value!);
+        var changes = await presence.RemoveEverywhereAsync((string)entry.Name!, connectionId, nodeId, tag).ConfigureAwait(false);
+        await signaling.NotifyAsync(changes, cancellationToken).ConfigureAwait(false);
     }
 
     private static partial class Log
