@@ -19,7 +19,7 @@ public class ProtocolBenchmarks
         + "\"}}");
 
     private static readonly ServerMessage Peers = ServerMessage.NearbyPeers(new PeerSnapshot(["player-1", "player-2", "player-3", "player-4", "player-5"], 9));
-    private static readonly ServerMessage Relay = ServerMessage.RelayOf(ClientMessageKind.SendOffer, "player-4711", new string('a', 2400));
+    private static readonly ServerMessage Relay = ServerMessage.RelayOf(ClientMessageKind.SendOffer, "player-4711", RelayPayload.FromString(new string('a', 2400)));
 
     private readonly PooledBufferWriter _buffer = new();
     private Utf8JsonWriter _writer = null!;

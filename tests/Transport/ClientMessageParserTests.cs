@@ -26,11 +26,41 @@ public class ClientMessageParserTests
     [InlineData("SendOffer", "offer", ClientMessageKind.SendOffer)]
     [InlineData("SendAnswer", "answer", ClientMessageKind.SendAnswer)]
     [InlineData("SendIceCandidate", "candidate", ClientMessageKind.SendIceCandidate)]
-    public void Relays_unescape_their_payload(string type, string field, ClientMessageKind kind)
+    public void Relays_carry_their_payload_value(string type, string field, ClientMessageKind kind)
     {
         var message = Parse("{\"type\":\"" + type + "\",\"data\":{\"target_id\":\"b\",\"" + field + "\":\"line\\r\\n\\\"q\\\" \\u00fc \\ud834\\udd1e\"}}");
 
-        Assert.Equal(ClientMessage.Relay(kind, "b", "line\r\n\"q\" ü 𝄞"), message);
+        Assert.Equal(ClientMessage.Relay(kind, "b", RelayPayload.FromString("line\r\n\"q\" ü 𝄞")), message);
+        Assert.Equal("line\r\n\"q\" ü 𝄞", message.Payload.ToString());
+    }
+
+    [Fact]
+    public void A_payload_is_kept_as_the_literal_it_arrived_as()
+    {
+        var message = Parse("""{"type":"SendOffer","data":{"target_id":"b","offer":"v=0\r\n\u00fc\/ ü"}}""");
+
+        Assert.Equal("\"v=0\\r\\n\\u00fc\\/ ü\"", Encoding.UTF8.GetString(message.Payload.Utf8Literal));
+    }
+
+    [Theory]
+    [InlineData("\"\\ud800\"")] // an escape that leaves a surrogate unpaired
+    [InlineData("\"\\udc00x\"")]
+    [InlineData("1")]
+    [InlineData("[\"a\"]")]
+    [InlineData("null")]
+    public void Payloads_that_are_not_strings_are_refused(string offer)
+    {
+        Assert.False(ClientMessageParser.TryParse(Encoding.UTF8.GetBytes("{\"type\":\"SendOffer\",\"data\":{\"target_id\":\"b\",\"offer\":" + offer + "}}"), out _, out var error));
+        Assert.Equal("SendOffer: 'offer' is required and must be a string.", error);
+    }
+
+    [Fact]
+    public void Payloads_that_are_not_UTF8_are_refused()
+    {
+        byte[] json = [.. "{\"type\":\"SendOffer\",\"data\":{\"target_id\":\"b\",\"offer\":\"a"u8, 0xC3, 0x28, .. "\"}}"u8];
+
+        Assert.False(ClientMessageParser.TryParse(json, out _, out var error));
+        Assert.Equal("SendOffer: 'offer' is required and must be a string.", error);
     }
 
     [Theory]

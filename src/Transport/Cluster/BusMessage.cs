@@ -15,8 +15,12 @@ internal sealed class BusMessage
     [JsonPropertyName("c")]
     public string ClientId { get; set; } = string.Empty;
 
+    /// <summary>
+    /// A relay's payload or an error's text: one JSON string either way, so nodes of the version
+    /// that kept both as <see cref="string"/> read it too, and a rolling upgrade loses nothing.
+    /// </summary>
     [JsonPropertyName("t")]
-    public string? Text { get; set; }
+    public RelayPayload Text { get; set; }
 
     [JsonPropertyName("s")]
     public string? SenderId { get; set; }
@@ -37,7 +41,7 @@ internal sealed class BusMessage
             {
                 Kind = message.Kind,
                 ClientId = clientId,
-                Text = message.Text,
+                Text = message.Kind == ServerMessageKind.Error ? RelayPayload.FromString(message.Text ?? string.Empty) : message.Payload,
                 SenderId = message.SenderId,
                 Peers = message.Kind == ServerMessageKind.NearbyPeers ? message.Peers.PeerIds : null,
                 Version = message.Peers.Version,
@@ -49,7 +53,9 @@ internal sealed class BusMessage
 
     public static BusMessage? Deserialize(ReadOnlySpan<byte> bytes) => JsonSerializer.Deserialize(bytes, BusJsonContext.Default.BusMessage);
 
-    public ServerMessage ToServerMessage() => new(Kind, Text, SenderId, new PeerSnapshot(Peers ?? [], Version));
+    public ServerMessage ToServerMessage() => Kind == ServerMessageKind.Error
+        ? ServerMessage.Error(Text.ToString())
+        : new(Kind, SenderId: SenderId, Peers: new PeerSnapshot(Peers ?? [], Version), Payload: Text);
 }
 
 [JsonSerializable(typeof(BusMessage))]

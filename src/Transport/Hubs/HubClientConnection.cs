@@ -97,9 +97,9 @@ public sealed class HubClientConnection : ClientConnection
         return message.Kind switch
         {
             ServerMessageKind.NearbyPeers => _client.SendAsync("NearbyPeers", message.Peers.PeerIds, aborted),
-            ServerMessageKind.ReceiveOffer => _client.SendAsync("ReceiveOffer", new ReceiveOfferData(message.SenderId!, message.Text!), aborted),
-            ServerMessageKind.ReceiveAnswer => _client.SendAsync("ReceiveAnswer", new ReceiveAnswerData(message.SenderId!, message.Text!), aborted),
-            ServerMessageKind.ReceiveIceCandidate => _client.SendAsync("ReceiveIceCandidate", new ReceiveIceCandidateData(message.SenderId!, message.Text!), aborted),
+            ServerMessageKind.ReceiveOffer => _client.SendAsync("ReceiveOffer", new ReceiveOfferData(message.SenderId!, message.Payload), aborted),
+            ServerMessageKind.ReceiveAnswer => _client.SendAsync("ReceiveAnswer", new ReceiveAnswerData(message.SenderId!, message.Payload), aborted),
+            ServerMessageKind.ReceiveIceCandidate => _client.SendAsync("ReceiveIceCandidate", new ReceiveIceCandidateData(message.SenderId!, message.Payload), aborted),
             _ => _client.SendAsync("Error", message.Text, aborted),
         };
     }

@@ -11,11 +11,11 @@ public readonly record struct ClientMessage(
     string? ClientId = null,
     Location Location = default,
     string? TargetId = null,
-    string? Payload = null)
+    RelayPayload Payload = default)
 {
     public static ClientMessage UpdatePosition(string clientId, Location location) =>
         new(ClientMessageKind.UpdatePosition, ClientId: clientId, Location: location);
 
-    public static ClientMessage Relay(ClientMessageKind kind, string targetId, string payload) =>
+    public static ClientMessage Relay(ClientMessageKind kind, string targetId, RelayPayload payload) =>
         new(kind, TargetId: targetId, Payload: payload);
 }

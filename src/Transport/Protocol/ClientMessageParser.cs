@@ -200,7 +200,7 @@ public static class ClientMessageParser
         ClientMessageKind kind,
         string payloadField,
         JsonTypeInfo<TData> typeInfo,
-        Func<TData, (string? TargetId, string? Payload)> fields,
+        Func<TData, (string? TargetId, RelayPayload Payload)> fields,
         out ClientMessage message,
         [NotNullWhen(false)] out string? error)
     {
@@ -219,7 +219,7 @@ public static class ClientMessageParser
             return false;
         }
 
-        if (payload is null)
+        if (payload.IsDefault)
         {
             error = ProtocolErrors.FieldInvalid(type, payloadField, StringExpectation);
             return false;

@@ -40,13 +40,13 @@ public static class ServerMessageWriter
                 JsonSerializer.Serialize(writer, message.Peers.PeerIds ?? [], context.StringArray);
                 break;
             case ServerMessageKind.ReceiveOffer:
-                JsonSerializer.Serialize(writer, new ReceiveOfferData(message.SenderId!, message.Text!), context.ReceiveOfferData);
+                JsonSerializer.Serialize(writer, new ReceiveOfferData(message.SenderId!, message.Payload), context.ReceiveOfferData);
                 break;
             case ServerMessageKind.ReceiveAnswer:
-                JsonSerializer.Serialize(writer, new ReceiveAnswerData(message.SenderId!, message.Text!), context.ReceiveAnswerData);
+                JsonSerializer.Serialize(writer, new ReceiveAnswerData(message.SenderId!, message.Payload), context.ReceiveAnswerData);
                 break;
             case ServerMessageKind.ReceiveIceCandidate:
-                JsonSerializer.Serialize(writer, new ReceiveIceCandidateData(message.SenderId!, message.Text!), context.ReceiveIceCandidateData);
+                JsonSerializer.Serialize(writer, new ReceiveIceCandidateData(message.SenderId!, message.Payload), context.ReceiveIceCandidateData);
                 break;
             case ServerMessageKind.Error:
                 writer.WriteStringValue(message.Text);

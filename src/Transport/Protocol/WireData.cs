@@ -33,7 +33,7 @@ internal struct SendOfferData
     public string? TargetId { get; set; }
 
     [JsonPropertyName("offer")]
-    public string? Offer { get; set; }
+    public RelayPayload Offer { get; set; }
 }
 
 internal struct SendAnswerData
@@ -42,7 +42,7 @@ internal struct SendAnswerData
     public string? TargetId { get; set; }
 
     [JsonPropertyName("answer")]
-    public string? Answer { get; set; }
+    public RelayPayload Answer { get; set; }
 }
 
 internal struct SendIceCandidateData
@@ -51,20 +51,20 @@ internal struct SendIceCandidateData
     public string? TargetId { get; set; }
 
     [JsonPropertyName("candidate")]
-    public string? Candidate { get; set; }
+    public RelayPayload Candidate { get; set; }
 }
 
 internal readonly record struct ReceiveOfferData(
     [property: JsonPropertyName("sender_id")] string SenderId,
-    [property: JsonPropertyName("offer")] string Offer);
+    [property: JsonPropertyName("offer")] RelayPayload Offer);
 
 internal readonly record struct ReceiveAnswerData(
     [property: JsonPropertyName("sender_id")] string SenderId,
-    [property: JsonPropertyName("answer")] string Answer);
+    [property: JsonPropertyName("answer")] RelayPayload Answer);
 
 internal readonly record struct ReceiveIceCandidateData(
     [property: JsonPropertyName("sender_id")] string SenderId,
-    [property: JsonPropertyName("candidate")] string Candidate);
+    [property: JsonPropertyName("candidate")] RelayPayload Candidate);
 
 [JsonSourceGenerationOptions(
     GenerationMode = JsonSourceGenerationMode.Default,

@@ -1,0 +1,123 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Unicode;
+
+namespace ProxChat.Transport.Protocol;
+
+/// <summary>
+/// A relayed offer, answer or candidate, held as the JSON string literal it arrived as (quotes and
+/// escapes included). Relays pass through without being decoded to UTF-16 and encoded back, once
+/// on the sender's node and again on the target's: an SDP offer is kilobytes, and those copies
+/// were a third of what a busy node allocated. The value is relayed verbatim; its escaping may
+/// differ from what the server would have written, which JSON readers cannot tell apart.
+/// </summary>
+[JsonConverter(typeof(RelayPayloadConverter))]
+public readonly struct RelayPayload : IEquatable<RelayPayload>
+{
+    private readonly byte[]? _literal;
+
+    private RelayPayload(byte[] literal) => _literal = literal;
+
+    /// <summary>True for a missing or null payload.</summary>
+    public bool IsDefault => _literal is null;
+
+    /// <summary>The payload as a JSON string literal, quotes included.</summary>
+    public ReadOnlySpan<byte> Utf8Literal => _literal;
+
+    public static RelayPayload FromString(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var buffer = new ArrayBufferWriter<byte>(value.Length + 2);
+        using (var writer = new Utf8JsonWriter(buffer, ServerMessageWriter.WriterOptions))
+        {
+            writer.WriteStringValue(value);
+        }
+
+        return new RelayPayload(buffer.WrittenSpan.ToArray());
+    }
+
+    /// <summary>
+    /// Takes the string token the reader is on, checking what decoding it would check (valid
+    /// UTF-8, escapes that pair their surrogates) without decoding it.
+    /// </summary>
+    internal static RelayPayload Read(ref Utf8JsonReader reader)
+    {
+        var value = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan;
+        if (reader.ValueIsEscaped)
+        {
+            var unescaped = ArrayPool<byte>.Shared.Rent(value.Length);
+            try
+            {
+                reader.CopyString(unescaped);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(unescaped);
+            }
+        }
+        else if (!Utf8.IsValid(value))
+        {
+            throw new JsonException("The payload is not valid UTF-8.");
+        }
+
+        var literal = new byte[value.Length + 2];
+        literal[0] = (byte)'"';
+        value.CopyTo(literal.AsSpan(1));
+        literal[^1] = (byte)'"';
+        return new RelayPayload(literal);
+    }
+
+    /// <summary>The decoded value; allocates, so it is for tests and diagnostics, not relaying.</summary>
+    public override string ToString()
+    {
+        if (_literal is null)
+        {
+            return string.Empty;
+        }
+
+        var reader = new Utf8JsonReader(_literal);
+        reader.Read();
+        return reader.GetString()!;
+    }
+
+    /// <summary>Payloads are equal when their values are, however each was escaped.</summary>
+    public bool Equals(RelayPayload other) =>
+        _literal is null || other._literal is null
+            ? _literal is null && other._literal is null
+            : _literal.AsSpan().SequenceEqual(other._literal) || ToString() == other.ToString();
+
+    public override bool Equals(object? obj) => obj is RelayPayload other && Equals(other);
+
+    public override int GetHashCode() => _literal is null ? 0 : ToString().GetHashCode(StringComparison.Ordinal);
+
+    public static bool operator ==(RelayPayload left, RelayPayload right) => left.Equals(right);
+
+    public static bool operator !=(RelayPayload left, RelayPayload right) => !left.Equals(right);
+}
+
+/// <summary>Reads a payload from a JSON string token and writes it back as the literal it was.</summary>
+internal sealed class RelayPayloadConverter : JsonConverter<RelayPayload>
+{
+    public override bool HandleNull => true;
+
+    public override RelayPayload Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType switch
+        {
+            JsonTokenType.Null => default,
+            JsonTokenType.String => RelayPayload.Read(ref reader),
+            _ => throw new JsonException("The payload must be a string."),
+        };
+
+    public override void Write(Utf8JsonWriter writer, RelayPayload value, JsonSerializerOptions options)
+    {
+        if (value.IsDefault)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            writer.WriteRawValue(value.Utf8Literal, skipInputValidation: true);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using System.Text;
+using ProxChat.Proximity;
+using ProxChat.Transport.Cluster;
+using ProxChat.Transport.Protocol;
+
+namespace ProxChat.Transport.Tests.Cluster;
+
+public class BusMessageTests
+{
+    [Fact]
+    public void A_relay_crosses_the_bus_as_the_literal_it_arrived_as()
+    {
+        Assert.True(ClientMessageParser.TryParse("""{"type":"SendOffer","data":{"target_id":"b","offer":"v=0\r\n\u00fc"}}"""u8, out var request, out var error), error);
+
+        var bytes = BusMessage.Serialize("b", ServerMessage.RelayOf(request.Kind, "a", request.Payload));
+        var received = BusMessage.Deserialize(bytes)!.ToServerMessage();
+
+        Assert.Contains("\"t\":\"v=0\\r\\n\\u00fc\"", Encoding.UTF8.GetString(bytes), StringComparison.Ordinal);
+        Assert.Equal(ServerMessageKind.ReceiveOffer, received.Kind);
+        Assert.Equal("a", received.SenderId);
+        Assert.True(request.Payload.Utf8Literal.SequenceEqual(received.Payload.Utf8Literal));
+    }
+
+    [Fact]
+    public void A_relay_from_a_node_that_wrote_the_payload_as_a_plain_string_still_arrives()
+    {
+        var received = BusMessage.Deserialize("""{"k":1,"c":"b","t":"v=0\r\n","s":"a","p":null,"v":0,"r":null}"""u8)!.ToServerMessage();
+
+        Assert.Equal(ServerMessageKind.ReceiveOffer, received.Kind);
+        Assert.Equal("v=0\r\n", received.Payload.ToString());
+    }
+
+    [Fact]
+    public void Errors_and_peer_sets_keep_their_shape()
+    {
+        var error = BusMessage.Deserialize(BusMessage.Serialize("b", ServerMessage.Error("Client x not found")))!.ToServerMessage();
+        var peers = BusMessage.Deserialize(BusMessage.Serialize("b", ServerMessage.NearbyPeers(new PeerSnapshot(["a", "c"], 7))))!.ToServerMessage();
+
+        Assert.Equal(ServerMessage.Error("Client x not found"), error);
+        Assert.Equal(["a", "c"], peers.Peers.PeerIds);
+        Assert.Equal(7, peers.Peers.Version);
+        Assert.True(peers.Payload.IsDefault);
+    }
+}
