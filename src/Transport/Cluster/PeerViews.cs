@@ -25,11 +25,12 @@ public sealed class PeerViews(TimeSpan grace, TimeProvider time)
     public void Track(string clientId) => _views.GetOrAdd(clientId, static _ => new View());
 
     /// <summary>Records the set a tracked client is being sent; older versions than the last are ignored.</summary>
-    public void Update(string clientId, PeerSnapshot snapshot)
+    /// <returns>Whether the client is tracked here, whatever the version.</returns>
+    public bool Update(string clientId, PeerSnapshot snapshot)
     {
         if (!_views.TryGetValue(clientId, out var view))
         {
-            return;
+            return false;
         }
 
         var now = time.GetTimestamp();
@@ -37,7 +38,7 @@ public sealed class PeerViews(TimeSpan grace, TimeProvider time)
         {
             if (snapshot.Version < view.Version)
             {
-                return;
+                return true;
             }
 
             view.Version = snapshot.Version;
@@ -59,6 +60,8 @@ public sealed class PeerViews(TimeSpan grace, TimeProvider time)
                 }
             }
         }
+
+        return true;
     }
 
     public bool IsLinkedOrInGrace(string clientId, string peerId)

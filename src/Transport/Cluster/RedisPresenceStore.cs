@@ -105,7 +105,7 @@ public sealed class RedisPresenceStore : IPresenceStore
                 ReadChanges(result, changes);
             }
 
-            UpdateLocalViews(changes);
+            RecordAndOrder(changes, _views);
             switch (status)
             {
                 case -1:
@@ -235,7 +235,7 @@ public sealed class RedisPresenceStore : IPresenceStore
         await Task.WhenAll(remove, directory, nodeList).ConfigureAwait(false);
         var changes = new List<PeerChange>();
         ReadChanges((RedisResult[])(await remove.ConfigureAwait(false))!, changes);
-        UpdateLocalViews(changes);
+        RecordAndOrder(changes, _views);
         return changes;
     }
 
@@ -315,16 +315,36 @@ public sealed class RedisPresenceStore : IPresenceStore
         Database.ScriptEvaluateAsync(RedisScripts.Remove, partition.Keys, [clientId, token, partition.LinkPrefix]);
 
     /// <summary>
-    /// Records every changed set of this node's clients before any of them is sent. A link changes
-    /// both sides at once, so both views must change before either client hears of it: otherwise
-    /// the first client's offer could come back as an answer that the second client's stale view
-    /// refuses as "not nearby".
+    /// Records every changed set of this node's clients in their views, and moves those changes
+    /// after the ones for clients elsewhere, which are delivered over the bus. A link changes both
+    /// sides at once, and the first side to hear of it may offer at once: the second side's view
+    /// must hold the link before the answer comes back, or the answer is refused as "not nearby".
+    /// Here that means recording both views before either client is told. Across nodes it means
+    /// publishing the remote side's set before this node's client hears of the link: its offer
+    /// then follows that set through the one multiplexer, Redis and the other node's ordered bus,
+    /// so the other node records the set before it delivers the offer.
     /// </summary>
-    private void UpdateLocalViews(List<PeerChange> changes)
+    internal static void RecordAndOrder(List<PeerChange> changes, PeerViews views)
     {
-        foreach (var change in changes)
+        List<PeerChange>? local = null;
+        var remote = 0;
+        for (var i = 0; i < changes.Count; i++)
         {
-            _views.Update(change.ClientId, change.Snapshot);
+            var change = changes[i];
+            if (views.Update(change.ClientId, change.Snapshot))
+            {
+                (local ??= []).Add(change);
+            }
+            else
+            {
+                changes[remote++] = change;
+            }
+        }
+
+        if (local is not null)
+        {
+            changes.RemoveRange(remote, changes.Count - remote);
+            changes.AddRange(local);
         }
     }
 

@@ -244,7 +244,10 @@ public sealed partial class SignalingService
         connection.Close(CloseCodes.Normal, "Client disconnected.");
     }
 
-    /// <summary>Sends each changed client its new set, wherever it is connected.</summary>
+    /// <summary>
+    /// Sends each changed client its new set, wherever it is connected, one after another in the
+    /// store's order: the Redis store lists clients on other nodes first (see its RecordAndOrder).
+    /// </summary>
     public async ValueTask NotifyAsync(IReadOnlyList<PeerChange> changes, CancellationToken cancellationToken)
     {
         for (var i = 0; i < changes.Count; i++)

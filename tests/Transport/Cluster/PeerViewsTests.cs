@@ -74,4 +74,25 @@ public class PeerViewsTests
         Assert.True(_views.IsLinkedOrInGrace("a", "b"));
         Assert.Equal(1, _views.Count);
     }
+
+    [Fact]
+    public void Changes_for_clients_elsewhere_go_first_and_those_here_are_recorded()
+    {
+        _views.Track("a");
+        _views.Track("c");
+        List<PeerChange> changes =
+        [
+            new("a", new PeerSnapshot(["b"], 5)),
+            new("b", new PeerSnapshot(["a"], 5)),
+            new("c", new PeerSnapshot(["d"], 5)),
+            new("d", new PeerSnapshot(["c"], 5)),
+        ];
+
+        RedisPresenceStore.RecordAndOrder(changes, _views);
+
+        Assert.Equal(["b", "d", "a", "c"], changes.Select(change => change.ClientId));
+        Assert.True(_views.IsLinkedOrInGrace("a", "b"));
+        Assert.True(_views.IsLinkedOrInGrace("c", "d"));
+        Assert.Equal(2, _views.Count);
+    }
 }
