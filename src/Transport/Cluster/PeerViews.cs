@@ -24,7 +24,10 @@ public sealed class PeerViews(TimeSpan grace, TimeProvider time)
     /// <summary>Starts keeping the view of a client that registered on this node.</summary>
     public void Track(string clientId) => _views.GetOrAdd(clientId, static _ => new View());
 
-    /// <summary>Records the set a tracked client is being sent; older versions than the last are ignored.</summary>
+    /// <summary>
+    /// Records the set a tracked client is being sent. A set older than the last one does not
+    /// replace it, but the links it shows that have ended since get the grace period.
+    /// </summary>
     /// <returns>Whether the client is tracked here, whatever the version.</returns>
     public bool Update(string clientId, PeerSnapshot snapshot)
     {
@@ -38,6 +41,17 @@ public sealed class PeerViews(TimeSpan grace, TimeProvider time)
         {
             if (snapshot.Version < view.Version)
             {
+                // A client's sets come from the nodes whose scripts changed them, so an older set
+                // can arrive after a newer one. Its links existed and have ended since: the peer
+                // may have offered meanwhile, so they get the grace period as if seen to end now.
+                foreach (var peer in snapshot.PeerIds)
+                {
+                    if (!view.Peers.Contains(peer))
+                    {
+                        view.LeftAt[peer] = now;
+                    }
+                }
+
                 return true;
             }
 

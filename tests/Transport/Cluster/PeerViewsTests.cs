@@ -40,14 +40,18 @@ public class PeerViewsTests
     }
 
     [Fact]
-    public void An_older_set_arriving_late_is_ignored()
+    public void An_older_set_arriving_late_does_not_roll_the_view_back_but_its_ended_links_get_the_grace_period()
     {
         _views.Track("a");
         _views.Update("a", new PeerSnapshot(["c"], 5));
+
+        // Linked to b at version 4 and unlinked by 5; b may have offered in between.
         _views.Update("a", new PeerSnapshot(["b"], 4));
 
-        Assert.True(_views.IsLinkedOrInGrace("a", "c"));
+        Assert.True(_views.IsLinkedOrInGrace("a", "b"));
+        _time.Advance(Grace + TimeSpan.FromTicks(1));
         Assert.False(_views.IsLinkedOrInGrace("a", "b"));
+        Assert.True(_views.IsLinkedOrInGrace("a", "c"));
     }
 
     [Fact]
