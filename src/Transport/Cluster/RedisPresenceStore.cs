@@ -81,19 +81,21 @@ public sealed class RedisPresenceStore : IPresenceStore
 
             // Leaving a partition: out of the old one, pipelined with the placement in the new one,
             // which takes ownership there and reports the mover's new set.
-            Task<RedisResult>? leave = null;
             if (entering && client.Keys is { } old)
             {
-                leave = RemoveScript(clientId, token, old);
+                client.MayBeIn(old);
+                client.Keys = null;
                 _ = Database.HashSetAsync(Keys.Node(_node.NodeId), clientId, NodeEntry(connection.Id, target.Tag), flags: CommandFlags.FireAndForget);
             }
 
+            var leaving = client.StraysOutside(target);
+            var leaves = leaving.Length == 0 ? [] : RemoveScripts(clientId, token, leaving);
             var place = PlaceScript(clientId, token, location, target, claim || entering);
             var changes = new List<PeerChange>();
-            if (leave is not null)
+            for (var i = 0; i < leaves.Length; i++)
             {
-                client.Keys = null;
-                ReadChanges((RedisResult[])(await leave.ConfigureAwait(false))!, changes);
+                ReadChanges((RedisResult[])(await leaves[i].ConfigureAwait(false))!, changes);
+                client.Left(leaving[i]);
             }
 
             var result = (RedisResult[])(await place.ConfigureAwait(false))!;
@@ -102,6 +104,7 @@ public sealed class RedisPresenceStore : IPresenceStore
             {
                 client.Keys = target;
                 client.Partition = location.Partition;
+                client.Left(target);
                 ReadChanges(result, changes);
             }
 
@@ -130,6 +133,12 @@ public sealed class RedisPresenceStore : IPresenceStore
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
             client.Epoch = -1;
+            if (client.Keys is null)
+            {
+                // The placement may have happened with only its answer lost.
+                client.MayBeIn(target);
+            }
+
             throw new PresenceUnavailableException("Redis is unavailable.", exception);
         }
     }
@@ -143,14 +152,39 @@ public sealed class RedisPresenceStore : IPresenceStore
             _views.Remove(clientId);
         }
 
-        if (!_clients.TryRemove(connection.Id, out var client) || client.Keys is not { } keys)
+        if (!_clients.TryRemove(connection.Id, out var client))
         {
             return [];
         }
 
+        var strays = client.Strays;
+        if (client.Keys is not { } keys)
+        {
+            if (strays.Length == 0)
+            {
+                return [];
+            }
+
+            (keys, strays) = (strays[0], strays[1..]);
+        }
+
         try
         {
-            return await RemoveEverywhereAsync(clientId, connection.Id, _node.NodeId, keys).ConfigureAwait(false);
+            var leaves = RemoveScripts(clientId, client.Token, strays);
+            var removed = await RemoveEverywhereAsync(clientId, connection.Id, _node.NodeId, keys).ConfigureAwait(false);
+            if (leaves.Length == 0)
+            {
+                return removed;
+            }
+
+            var changes = new List<PeerChange>();
+            foreach (var leave in leaves)
+            {
+                ReadChanges((RedisResult[])(await leave.ConfigureAwait(false))!, changes);
+            }
+
+            RecordAndOrder(changes, _views);
+            return [.. removed, .. changes];
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
@@ -311,6 +345,9 @@ public sealed class RedisPresenceStore : IPresenceStore
         ]);
     }
 
+    private Task<RedisResult>[] RemoveScripts(string clientId, string token, PartitionKeySet[] partitions) =>
+        Array.ConvertAll(partitions, partition => RemoveScript(clientId, token, partition));
+
     private Task<RedisResult> RemoveScript(string clientId, string token, PartitionKeySet partition) =>
         Database.ScriptEvaluateAsync(RedisScripts.Remove, partition.Keys, [clientId, token, partition.LinkPrefix]);
 
@@ -381,5 +418,51 @@ public sealed class RedisPresenceStore : IPresenceStore
 
         /// <summary>The <see cref="RedisNode.Epoch"/> of the last claim; -1 forces a claim.</summary>
         public int Epoch { get; set; } = -1;
+
+        /// <summary>
+        /// Partitions the client may still be listed in although it has moved on: the one a map
+        /// change left, until Redis confirms the removal, and one whose placement failed with its
+        /// answer unknown. Each is removed with the next placement elsewhere or on disconnection,
+        /// so a Redis failure mid-move leaves no copy of the client behind. Replaced, never
+        /// changed, so a disconnection racing a move reads a consistent list.
+        /// </summary>
+        public PartitionKeySet[] Strays { get; private set; } = [];
+
+        public void MayBeIn(PartitionKeySet partition)
+        {
+            if (IndexOf(Strays, partition) < 0)
+            {
+                Strays = [.. Strays, partition];
+            }
+        }
+
+        public void Left(PartitionKeySet partition)
+        {
+            if (IndexOf(Strays, partition) >= 0)
+            {
+                Strays = StraysOutside(partition);
+            }
+        }
+
+        /// <summary>The strays other than <paramref name="partition"/>; no allocation when there are none.</summary>
+        public PartitionKeySet[] StraysOutside(PartitionKeySet partition)
+        {
+            var strays = Strays;
+            var index = IndexOf(strays, partition);
+            return index < 0 ? strays : [.. strays[..index], .. strays[(index + 1)..]];
+        }
+
+        private static int IndexOf(PartitionKeySet[] strays, PartitionKeySet partition)
+        {
+            for (var i = 0; i < strays.Length; i++)
+            {
+                if (strays[i].Tag == partition.Tag)
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
     }
 }

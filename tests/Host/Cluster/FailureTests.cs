@@ -118,6 +118,46 @@ public sealed class FailureTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task A_map_change_cut_off_by_a_redis_outage_leaves_no_copy_of_the_client_in_the_old_map()
+    {
+        // Redis keeps its data across this restart (an append-only file), as a persistent Redis
+        // or a failover to a replica would: the old map still lists the client afterwards.
+        var data = Directory.CreateTempSubdirectory("proxchat-test-redis-");
+        try
+        {
+            await using var privateRedis = await RedisServer.StartAsync("--appendonly", "yes", "--appendfsync", "always", "--dir", data.FullName);
+            var prefix = RedisFixture.UniquePrefix();
+            await using var node1 = await TestServer.StartNodeAsync(privateRedis.ConnectionString, prefix);
+            await using var node2 = await TestServer.StartNodeAsync(privateRedis.ConnectionString, prefix);
+            await using var a = await TestClient.JoinAsync(node1, "a", 0, 0);
+            await using var b = await TestClient.JoinAsync(node2, "b", 1, 1);
+            await a.WaitForPeersAsync("b");
+            using var http = new HttpClient();
+
+            privateRedis.Kill();
+            await WaitUntilAsync(async () => (await http.GetAsync(new Uri(node1.HttpAddress, "/readyz"))).StatusCode == HttpStatusCode.ServiceUnavailable);
+            a.DiscardReceived();
+            await a.MoveAsync(0, 0, mapId: 2);
+            Assert.Contains("Redis", await a.ExpectErrorAsync(), StringComparison.Ordinal);
+
+            await privateRedis.RestartAsync(TimeSpan.Zero);
+            await WaitUntilAsync(async () => (await http.GetAsync(new Uri(node1.HttpAddress, "/readyz"))).IsSuccessStatusCode
+                && (await http.GetAsync(new Uri(node2.HttpAddress, "/readyz"))).IsSuccessStatusCode);
+            await a.MoveAsync(0, 0, mapId: 2);
+
+            await a.WaitForPeersAsync();
+            await b.WaitForPeersAsync();
+            await using var connection = await ConnectionMultiplexer.ConnectAsync(privateRedis.ConnectionString);
+            Assert.Equal(["b"], (await connection.GetDatabase().HashKeysAsync($"{prefix}:{{0:0:1}}:pos")).Select(v => (string)v!));
+            Assert.Equal(["a"], (await connection.GetDatabase().HashKeysAsync($"{prefix}:{{0:0:2}}:pos")).Select(v => (string)v!));
+        }
+        finally
+        {
+            data.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_node_started_while_redis_is_down_serves_once_it_comes_up()
     {
         await using var privateRedis = await RedisServer.StartAsync();
