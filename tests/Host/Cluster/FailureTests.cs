@@ -96,15 +96,14 @@ public sealed class FailureTests(RedisFixture redis)
 
         privateRedis.Kill();
 
-        await WaitUntilAsync(async () => (await http.GetAsync(new Uri(node1.HttpAddress, "/readyz"))).StatusCode == HttpStatusCode.ServiceUnavailable);
+        await WaitForReadinessAsync(http, ready: false, node1);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(node1.HttpAddress, "/healthz"))).StatusCode);
         a.DiscardReceived();
         await a.MoveAsync(2, 2);
         Assert.Contains("Redis", await a.ExpectErrorAsync(), StringComparison.Ordinal);
 
         await privateRedis.RestartAsync(TimeSpan.Zero);
-        await WaitUntilAsync(async () => (await http.GetAsync(new Uri(node1.HttpAddress, "/readyz"))).IsSuccessStatusCode
-            && (await http.GetAsync(new Uri(node2.HttpAddress, "/readyz"))).IsSuccessStatusCode);
+        await WaitForReadinessAsync(http, ready: true, node1, node2);
 
         // Redis came back empty: each client's next move claims it again, and the pair re-forms.
         await a.MoveAsync(0, 0);
@@ -135,14 +134,13 @@ public sealed class FailureTests(RedisFixture redis)
             using var http = new HttpClient();
 
             privateRedis.Kill();
-            await WaitUntilAsync(async () => (await http.GetAsync(new Uri(node1.HttpAddress, "/readyz"))).StatusCode == HttpStatusCode.ServiceUnavailable);
+            await WaitForReadinessAsync(http, ready: false, node1);
             a.DiscardReceived();
             await a.MoveAsync(0, 0, mapId: 2);
             Assert.Contains("Redis", await a.ExpectErrorAsync(), StringComparison.Ordinal);
 
             await privateRedis.RestartAsync(TimeSpan.Zero);
-            await WaitUntilAsync(async () => (await http.GetAsync(new Uri(node1.HttpAddress, "/readyz"))).IsSuccessStatusCode
-                && (await http.GetAsync(new Uri(node2.HttpAddress, "/readyz"))).IsSuccessStatusCode);
+            await WaitForReadinessAsync(http, ready: true, node1, node2);
             await a.MoveAsync(0, 0, mapId: 2);
 
             await a.WaitForPeersAsync();
@@ -172,7 +170,7 @@ public sealed class FailureTests(RedisFixture redis)
         Assert.Contains("Redis", await a.ExpectErrorAsync(), StringComparison.Ordinal);
 
         await privateRedis.RestartAsync(TimeSpan.Zero);
-        await WaitUntilAsync(async () => (await http.GetAsync(new Uri(node.HttpAddress, "/readyz"))).IsSuccessStatusCode);
+        await WaitForReadinessAsync(http, ready: true, node);
 
         await a.MoveAsync("a", 0, 0);
         await a.ExpectPeersAsync();
@@ -194,6 +192,20 @@ public sealed class FailureTests(RedisFixture redis)
 
         return keys;
     }
+
+    private static Task WaitForReadinessAsync(HttpClient http, bool ready, params TestServer[] nodes) =>
+        WaitUntilAsync(async () =>
+        {
+            foreach (var node in nodes)
+            {
+                if ((await http.GetAsync(new Uri(node.HttpAddress, "/readyz"))).IsSuccessStatusCode != ready)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        });
 
     private static Task WaitUntilAsync(Func<Task<bool>> condition) =>
         Eventually.HoldsAsync(condition, RecoveryDeadline, static () => "the condition did not hold");
