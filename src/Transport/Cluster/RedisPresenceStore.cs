@@ -165,7 +165,8 @@ public sealed class RedisPresenceStore : IPresenceStore
                 return [];
             }
 
-            (keys, strays) = (strays[0], strays[1..]);
+            // The latest is the one this node's list names, which the full removal clears too.
+            (keys, strays) = (strays[^1], strays[..^1]);
         }
 
         try

@@ -8,8 +8,8 @@ namespace ProxChat.Transport.Protocol;
 /// <summary>
 /// A relayed offer, answer or candidate, held as the JSON string literal it arrived as (quotes and
 /// escapes included). Relays pass through without being decoded to UTF-16 and encoded back, once
-/// on the sender's node and again on the target's: an SDP offer is kilobytes, and those copies
-/// were a third of what a busy node allocated. The value is relayed verbatim; its escaping may
+/// on the sender's node and again on the target's: an SDP offer is kilobytes, and the decoded
+/// strings were about 30% of what a busy node allocated. The value is relayed verbatim; its escaping may
 /// differ from what the server would have written, which JSON readers cannot tell apart.
 /// </summary>
 [JsonConverter(typeof(RelayPayloadConverter))]
