@@ -40,6 +40,10 @@ public sealed partial class ConnectionSweeper(
     private async Task SweepAsync(long clientTimeout, bool reintroduce, int timeoutSeconds, CancellationToken cancellationToken)
     {
         var now = time.GetTimestamp();
+
+        // Reintroductions that wait on the presence store run side by side: with Redis, a sweep's
+        // snapshots then go out as one pipeline instead of one round trip after another.
+        List<Task>? pending = null;
         foreach (var connection in connections.Enumerate())
         {
             if (clientTimeout > 0 && now - connection.LastPositionAt > clientTimeout)
@@ -52,8 +56,17 @@ public sealed partial class ConnectionSweeper(
             }
             else if (reintroduce && connection.IsRegistered && now >= connection.NextReintroductionAt)
             {
-                await signaling.ReintroduceAsync(connection, now, cancellationToken).ConfigureAwait(false);
+                var reintroduction = signaling.ReintroduceAsync(connection, now, cancellationToken);
+                if (!reintroduction.IsCompletedSuccessfully)
+                {
+                    (pending ??= []).Add(reintroduction.AsTask());
+                }
             }
+        }
+
+        if (pending is not null)
+        {
+            await Task.WhenAll(pending).ConfigureAwait(false);
         }
     }
 

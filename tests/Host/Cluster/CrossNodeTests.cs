@@ -51,6 +51,23 @@ public abstract class CrossNodeTests(string redis) : IAsyncLifetime
         await a.ExpectPeersAsync();
     }
 
+    [Fact]
+    public async Task Clients_on_different_nodes_are_reintroduced_periodically_from_redis()
+    {
+        var prefix = RedisFixture.UniquePrefix();
+        await using var node1 = await TestServer.StartNodeAsync(redis, prefix, ("ReintroductionIntervalSeconds", "1"));
+        await using var node2 = await TestServer.StartNodeAsync(redis, prefix, ("ReintroductionIntervalSeconds", "1"));
+        await using var a = await TestClient.JoinAsync(node1, "a", 0, 0);
+        await using var b = await TestClient.JoinAsync(node2, "b", 1, 1);
+        await a.WaitForPeersAsync("b");
+
+        // Nothing moves, yet both keep hearing their current set.
+        await a.ExpectPeersAsync("b");
+        await a.ExpectPeersAsync("b");
+        await b.ExpectPeersAsync("a");
+        await b.ExpectPeersAsync("a");
+    }
+
     [Theory]
     [InlineData(0, 0)]
     [InlineData(17_999_970, 8_499_970)]
