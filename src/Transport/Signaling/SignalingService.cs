@@ -124,6 +124,10 @@ public sealed partial class SignalingService
             connection.ScheduleReintroduction(now + _reintroductionTicks);
             try
             {
+                // Only after any move in flight has told the other sides of the links it changed: a
+                // snapshot read before that could show this client a new link first, and its offer
+                // would then reach a peer whose view does not hold the link yet.
+                await connection.Positions.SettledAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
                 connection.Send(ServerMessage.NearbyPeers(await _presence.SnapshotAsync(connection, cancellationToken).ConfigureAwait(false)));
             }
             catch (PresenceUnavailableException exception)
