@@ -19,6 +19,7 @@ public sealed partial class SignalingService
     private readonly IMessageDelivery _delivery;
     private readonly TimeProvider _time;
     private readonly ILogger<SignalingService> _logger;
+    private static readonly TimeSpan MovesInFlightWait = TimeSpan.FromSeconds(1);
     private readonly long _reintroductionTicks;
 
     public SignalingService(
@@ -124,16 +125,31 @@ public sealed partial class SignalingService
             connection.ScheduleReintroduction(now + _reintroductionTicks);
             try
             {
-                // Only after any move in flight has told the other sides of the links it changed: a
-                // snapshot read before that could show this client a new link first, and its offer
-                // would then reach a peer whose view does not hold the link yet.
-                await connection.Positions.SettledAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+                await WaitForMovesInFlightAsync(connection, cancellationToken).ConfigureAwait(false);
                 connection.Send(ServerMessage.NearbyPeers(await _presence.SnapshotAsync(connection, cancellationToken).ConfigureAwait(false)));
             }
             catch (PresenceUnavailableException exception)
             {
                 Log.StoreUnavailable(_logger, ClientMessageKind.RequestPeerRefresh, connection.Id, exception);
             }
+        }
+    }
+
+    /// <summary>
+    /// Waits until the client's moves in flight have told the other sides of the links they
+    /// changed: a snapshot read before that could show this client a new link first, and its offer
+    /// would then reach a peer whose view does not hold the link yet. Bounded, so a client that
+    /// never stops moving cannot hold back its reintroduction, or the sweep that waits for it.
+    /// </summary>
+    private async Task WaitForMovesInFlightAsync(ClientConnection connection, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await connection.Positions.SettledAsync().WaitAsync(MovesInFlightWait, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Still moving: its newest sets are on their way anyway.
         }
     }
 
