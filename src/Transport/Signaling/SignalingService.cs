@@ -149,7 +149,7 @@ public sealed partial class SignalingService
         }
         catch (TimeoutException)
         {
-            // Still moving: its newest sets are on their way anyway.
+            // Still moving: send the set anyway, as before the wait existed.
         }
     }
 
