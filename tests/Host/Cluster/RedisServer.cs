@@ -9,6 +9,7 @@ internal sealed class RedisServer : IAsyncDisposable
 {
     private readonly string[] _extraArguments;
     private Process? _process;
+    private string? _ownedFile;
 
     private RedisServer(int port, string[] extraArguments)
     {
@@ -39,8 +40,10 @@ internal sealed class RedisServer : IAsyncDisposable
         var servers = new RedisServer[3];
         for (var i = 0; i < servers.Length; i++)
         {
-            var port = FreePort();
-            servers[i] = new RedisServer(port, ["--cluster-enabled", "yes", "--cluster-config-file", Path.Combine(Path.GetTempPath(), $"proxchat-test-cluster-{port}.conf")]);
+            // A file of its own: a port is reused across runs, and a node that finds an old run's
+            // file already knows other nodes, so the cluster cannot be created.
+            var configFile = Path.Combine(Path.GetTempPath(), $"proxchat-test-cluster-{Guid.NewGuid():N}.conf");
+            servers[i] = new RedisServer(FreePort(), ["--cluster-enabled", "yes", "--cluster-config-file", configFile]) { _ownedFile = configFile };
             await servers[i].StartProcessAsync();
         }
 
@@ -99,6 +102,11 @@ internal sealed class RedisServer : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         Kill();
+        if (_ownedFile is not null)
+        {
+            File.Delete(_ownedFile);
+        }
+
         return ValueTask.CompletedTask;
     }
 
