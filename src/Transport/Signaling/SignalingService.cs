@@ -14,12 +14,13 @@ namespace ProxChat.Transport.Signaling;
 /// </summary>
 public sealed partial class SignalingService
 {
+    private static readonly TimeSpan MovesInFlightWait = TimeSpan.FromSeconds(1);
+
     private readonly IPresenceStore _presence;
     private readonly ClientRegistry _registry;
     private readonly IMessageDelivery _delivery;
     private readonly TimeProvider _time;
     private readonly ILogger<SignalingService> _logger;
-    private static readonly TimeSpan MovesInFlightWait = TimeSpan.FromSeconds(1);
     private readonly long _reintroductionTicks;
 
     public SignalingService(
