@@ -6,7 +6,8 @@ namespace ProxChat.Transport.Cluster;
 /// <summary>
 /// For each client on this node, the nearby set it was last sent and when peers left it. The
 /// relay policy is checked against this: a client may relay to exactly the peers it has been told
-/// about (and, for the grace period, to those it was told have left), with no Redis round trip.
+/// about and, for the grace period, to those it was told have left and those that have relayed to
+/// it, with no Redis round trip.
 /// </summary>
 /// <remarks>
 /// Only tracked clients (registered here, from <see cref="Track"/> to <see cref="Remove"/>) have a
@@ -48,7 +49,7 @@ public sealed class PeerViews(TimeSpan grace, TimeProvider time)
                 {
                     if (!view.Peers.Contains(peer))
                     {
-                        view.LeftAt[peer] = now;
+                        view.GraceSince[peer] = now;
                     }
                 }
 
@@ -60,22 +61,45 @@ public sealed class PeerViews(TimeSpan grace, TimeProvider time)
             {
                 if (Array.IndexOf(snapshot.PeerIds, peer) < 0)
                 {
-                    view.LeftAt[peer] = now;
+                    view.GraceSince[peer] = now;
                 }
             }
 
             view.Peers.Clear();
             view.Peers.UnionWith(snapshot.PeerIds);
-            foreach (var (peer, at) in view.LeftAt)
+            foreach (var (peer, at) in view.GraceSince)
             {
                 if (view.Peers.Contains(peer) || now - at > _graceTicks)
                 {
-                    view.LeftAt.Remove(peer);
+                    view.GraceSince.Remove(peer);
                 }
             }
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Records that a relay from <paramref name="senderId"/> reached tracked client
+    /// <paramref name="clientId"/>: the sender's node found the two linked (or in grace), and links
+    /// change on both sides at once, so the client may answer for the grace period even before its
+    /// own set showing the link arrives. That set travels from whichever node's script made the
+    /// link, on another path than the relay, and can come after it.
+    /// </summary>
+    public void AdmitRepliesFrom(string clientId, string senderId)
+    {
+        if (!_views.TryGetValue(clientId, out var view))
+        {
+            return;
+        }
+
+        lock (view)
+        {
+            if (!view.Peers.Contains(senderId))
+            {
+                view.GraceSince[senderId] = time.GetTimestamp();
+            }
+        }
     }
 
     public bool IsLinkedOrInGrace(string clientId, string peerId)
@@ -88,7 +112,7 @@ public sealed class PeerViews(TimeSpan grace, TimeProvider time)
         lock (view)
         {
             return view.Peers.Contains(peerId)
-                || (view.LeftAt.TryGetValue(peerId, out var at) && time.GetTimestamp() - at <= _graceTicks);
+                || (view.GraceSince.TryGetValue(peerId, out var at) && time.GetTimestamp() - at <= _graceTicks);
         }
     }
 
@@ -100,6 +124,7 @@ public sealed class PeerViews(TimeSpan grace, TimeProvider time)
 
         public HashSet<string> Peers { get; } = new(StringComparer.Ordinal);
 
-        public Dictionary<string, long> LeftAt { get; } = new(StringComparer.Ordinal);
+        /// <summary>Peers outside the set the client may still relay to, from when: they left it, or relayed to the client.</summary>
+        public Dictionary<string, long> GraceSince { get; } = new(StringComparer.Ordinal);
     }
 }

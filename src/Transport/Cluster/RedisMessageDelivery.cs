@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using ProxChat.Transport.Protocol;
 using ProxChat.Transport.Sessions;
 using ProxChat.Transport.Signaling;
@@ -12,15 +13,21 @@ namespace ProxChat.Transport.Cluster;
 /// Everything goes through the one multiplexer in order, so messages from one sender to one
 /// target keep their order across nodes.
 /// </summary>
-public sealed partial class RedisMessageDelivery(RedisNode node, ClientRegistry registry, PeerViews views, ILogger<RedisMessageDelivery> logger) : IMessageDelivery
+public sealed partial class RedisMessageDelivery(
+    RedisNode node,
+    ClientRegistry registry,
+    PeerViews views,
+    IOptions<ProxChatOptions> options,
+    ILogger<RedisMessageDelivery> logger) : IMessageDelivery
 {
     private readonly LocalMessageDelivery _local = new(registry);
+    private readonly bool _admitReplies = options.Value.RelayPolicy == RelayPolicy.Nearby;
 
     public async ValueTask<bool> DeliverAsync(string clientId, ServerMessage message, CancellationToken cancellationToken)
     {
         // Sets of this node's clients are already in their views: the presence store records them
         // as soon as a script returns.
-        if (_local.TryDeliver(clientId, message))
+        if (TryDeliverHere(clientId, message))
         {
             return true;
         }
@@ -83,7 +90,18 @@ public sealed partial class RedisMessageDelivery(RedisNode node, ClientRegistry 
             views.Update(message.ClientId, serverMessage.Peers);
         }
 
-        _local.TryDeliver(message.ClientId, serverMessage);
+        TryDeliverHere(message.ClientId, serverMessage);
+    }
+
+    private bool TryDeliverHere(string clientId, in ServerMessage message)
+    {
+        if (_admitReplies && message.Kind is ServerMessageKind.ReceiveOffer or ServerMessageKind.ReceiveAnswer or ServerMessageKind.ReceiveIceCandidate)
+        {
+            // Before the client can see the relay, so its answer never finds the door shut.
+            views.AdmitRepliesFrom(clientId, message.SenderId!);
+        }
+
+        return _local.TryDeliver(clientId, message);
     }
 
     private static partial class Log

@@ -176,6 +176,27 @@ public abstract class CrossNodeTests(string redis) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_client_may_answer_a_relay_that_outran_its_own_set()
+    {
+        await using var a = await TestClient.JoinAsync(_node1, "a", 0, 0);
+        await using var b = await TestClient.JoinAsync(_node2, "b", 1000, 1000);
+        await b.SendRelayAsync("SendAnswer", "a", "answer", "unasked");
+        Assert.Equal("Client a is not nearby", await b.ExpectErrorAsync());
+
+        // A new link's set for b comes from whichever node's script made the link, on another path
+        // than a's offer, and can come after it. Here the offer arrives, as a's node publishes it,
+        // and the set never does.
+        await using var redisConnection = await ConnectionMultiplexer.ConnectAsync(redis);
+        await redisConnection.GetSubscriber().PublishAsync(
+            RedisChannel.Literal($"{_prefix}:bus:{_node2.Get<RedisNode>().NodeId}"),
+            """{"k":1,"c":"b","t":"offer","s":"a"}""");
+        Assert.Equal("a", (await b.ExpectAsync("ReceiveOffer")).SenderId);
+
+        await b.SendRelayAsync("SendAnswer", "a", "answer", "ok");
+        Assert.Equal("ok", (await a.ExpectAsync("ReceiveAnswer")).Data!["answer"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Registering_on_another_node_takes_the_client_over()
     {
         await using var peer = await TestClient.JoinAsync(_node1, "peer", 0, 0);

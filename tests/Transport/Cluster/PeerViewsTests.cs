@@ -55,6 +55,39 @@ public class PeerViewsTests
     }
 
     [Fact]
+    public void A_client_may_answer_a_peer_that_relayed_to_it_for_the_grace_period_before_its_set_shows_the_link()
+    {
+        _views.Track("a");
+        _views.Update("a", new PeerSnapshot(["c"], 1));
+
+        _views.AdmitRepliesFrom("a", "b");
+
+        Assert.True(_views.IsLinkedOrInGrace("a", "b"));
+        _time.Advance(Grace);
+        Assert.True(_views.IsLinkedOrInGrace("a", "b"));
+        _time.Advance(TimeSpan.FromTicks(1));
+        Assert.False(_views.IsLinkedOrInGrace("a", "b"));
+        Assert.True(_views.IsLinkedOrInGrace("a", "c"));
+    }
+
+    [Fact]
+    public void A_relay_within_the_set_changes_nothing_and_one_to_an_untracked_client_leaves_nothing_behind()
+    {
+        _views.Track("a");
+        _views.Update("a", new PeerSnapshot(["b"], 1));
+        _views.AdmitRepliesFrom("a", "b");
+        _views.AdmitRepliesFrom("gone", "b");
+
+        // b leaves the set: the grace runs from then, not from the relay.
+        _time.Advance(Grace);
+        _views.Update("a", new PeerSnapshot([], 2));
+        _time.Advance(Grace);
+        Assert.True(_views.IsLinkedOrInGrace("a", "b"));
+        Assert.Equal(1, _views.Count);
+        Assert.False(_views.IsLinkedOrInGrace("gone", "b"));
+    }
+
+    [Fact]
     public void Sets_for_clients_that_are_not_tracked_leave_nothing_behind()
     {
         _views.Track("a");
