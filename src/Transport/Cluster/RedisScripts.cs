@@ -12,6 +12,7 @@ internal static class RedisScripts
     // apart, so squared distances stay below 2⁵³ and the comparison is exact.
     // A changed client's record: id, owning token ('' if none), set version, peer count, peers.
     // Versions come from Redis's clock in microseconds and only grow, even across a Redis restart.
+    // The clock is read only when a set is emitted: a move that changes no link skips TIME.
     private const string Prelude = """
         local function within(ax, ay, bx, by, r)
           local dx, dy = math.abs(ax - bx), math.abs(ay - by)
@@ -30,9 +31,12 @@ internal static class RedisScripts
           end
           return at
         end
-        local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+        local now
         local function emit(out, own, ver, prefix, c)
+          if not now then
+            local t = redis.call('TIME')
+            now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+          end
           local v = tonumber(redis.call('HGET', ver, c) or '0')
           if v < now then v = now else v = v + 1 end
           redis.call('HSET', ver, c, string.format('%.0f', v))
