@@ -31,6 +31,10 @@ internal sealed class BusMessage
     [JsonPropertyName("v")]
     public long Version { get; set; }
 
+    /// <summary>A relay sent on a link (see <see cref="ServerMessage.OnLink"/>); absent, from nodes before it, reads as false.</summary>
+    [JsonPropertyName("l")]
+    public bool OnLink { get; set; }
+
     /// <summary>A newer connection elsewhere took <see cref="ClientId"/> from this node's connection with this id.</summary>
     [JsonPropertyName("r")]
     public long? ReplacedConnection { get; set; }
@@ -45,6 +49,7 @@ internal sealed class BusMessage
                 SenderId = message.SenderId,
                 Peers = message.Kind == ServerMessageKind.NearbyPeers ? message.Peers.PeerIds : null,
                 Version = message.Peers.Version,
+                OnLink = message.OnLink,
             },
             BusJsonContext.Default.BusMessage);
 
@@ -55,7 +60,7 @@ internal sealed class BusMessage
 
     public ServerMessage ToServerMessage() => Kind == ServerMessageKind.Error
         ? ServerMessage.Error(Text.ToString())
-        : new(Kind, SenderId: SenderId, Peers: new PeerSnapshot(Peers ?? [], Version), Payload: Text);
+        : new(Kind, SenderId: SenderId, Peers: new PeerSnapshot(Peers ?? [], Version), Payload: Text, OnLink: OnLink);
 }
 
 [JsonSerializable(typeof(BusMessage))]

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ProxChat.Proximity;
+using ProxChat.Transport.Presence;
 
 namespace ProxChat.Transport.Cluster;
 
@@ -7,7 +8,7 @@ namespace ProxChat.Transport.Cluster;
 /// For each client on this node, the nearby set it was last sent and when peers left it. The
 /// relay policy is checked against this: a client may relay to exactly the peers it has been told
 /// about and, for the grace period, to those it was told have left and those that have relayed to
-/// it, with no Redis round trip.
+/// it on a link, with no Redis round trip.
 /// </summary>
 /// <remarks>
 /// Only tracked clients (registered here, from <see cref="Track"/> to <see cref="Remove"/>) have a
@@ -80,11 +81,12 @@ public sealed class PeerViews(TimeSpan grace, TimeProvider time)
     }
 
     /// <summary>
-    /// Records that a relay from <paramref name="senderId"/> reached tracked client
-    /// <paramref name="clientId"/>: the sender's node found the two linked (or in grace), and links
-    /// change on both sides at once, so the client may answer for the grace period even before its
-    /// own set showing the link arrives. That set travels from whichever node's script made the
-    /// link, on another path than the relay, and can come after it.
+    /// Records that a relay sent on a link reached tracked client <paramref name="clientId"/>: the
+    /// sender's node found <paramref name="senderId"/> linked to it, and links change on both sides
+    /// at once, so the client may answer for the grace period even before its own set showing the
+    /// link arrives. That set travels from whichever node's script made the link, on another path
+    /// than the relay, and can come after it. Only relays on a link admit answers, so two clients
+    /// that have walked apart cannot keep each other's grace going by relaying back and forth.
     /// </summary>
     public void AdmitRepliesFrom(string clientId, string senderId)
     {
@@ -102,17 +104,25 @@ public sealed class PeerViews(TimeSpan grace, TimeProvider time)
         }
     }
 
-    public bool IsLinkedOrInGrace(string clientId, string peerId)
+    /// <summary>Whether the client may relay to the peer: on a link, in grace, or not at all.</summary>
+    /// <returns><see cref="RelayCheck.AllowedOnLink"/>, <see cref="RelayCheck.Allowed"/> (in grace) or <see cref="RelayCheck.NotNearby"/>.</returns>
+    public RelayCheck Check(string clientId, string peerId)
     {
         if (!_views.TryGetValue(clientId, out var view))
         {
-            return false;
+            return RelayCheck.NotNearby;
         }
 
         lock (view)
         {
-            return view.Peers.Contains(peerId)
-                || (view.GraceSince.TryGetValue(peerId, out var at) && time.GetTimestamp() - at <= _graceTicks);
+            if (view.Peers.Contains(peerId))
+            {
+                return RelayCheck.AllowedOnLink;
+            }
+
+            return view.GraceSince.TryGetValue(peerId, out var at) && time.GetTimestamp() - at <= _graceTicks
+                ? RelayCheck.Allowed
+                : RelayCheck.NotNearby;
         }
     }
 
@@ -124,7 +134,7 @@ public sealed class PeerViews(TimeSpan grace, TimeProvider time)
 
         public HashSet<string> Peers { get; } = new(StringComparer.Ordinal);
 
-        /// <summary>Peers outside the set the client may still relay to, from when: they left it, or relayed to the client.</summary>
+        /// <summary>Peers outside the set the client may still relay to, from when: they left it, or relayed to the client on a link.</summary>
         public Dictionary<string, long> GraceSince { get; } = new(StringComparer.Ordinal);
     }
 }

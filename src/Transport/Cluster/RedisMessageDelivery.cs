@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using ProxChat.Transport.Protocol;
 using ProxChat.Transport.Sessions;
 using ProxChat.Transport.Signaling;
@@ -13,15 +12,9 @@ namespace ProxChat.Transport.Cluster;
 /// Everything goes through the one multiplexer in order, so messages from one sender to one
 /// target keep their order across nodes.
 /// </summary>
-public sealed partial class RedisMessageDelivery(
-    RedisNode node,
-    ClientRegistry registry,
-    PeerViews views,
-    IOptions<ProxChatOptions> options,
-    ILogger<RedisMessageDelivery> logger) : IMessageDelivery
+public sealed partial class RedisMessageDelivery(RedisNode node, ClientRegistry registry, PeerViews views, ILogger<RedisMessageDelivery> logger) : IMessageDelivery
 {
     private readonly LocalMessageDelivery _local = new(registry);
-    private readonly bool _admitReplies = options.Value.RelayPolicy == RelayPolicy.Nearby;
 
     public async ValueTask<bool> DeliverAsync(string clientId, ServerMessage message, CancellationToken cancellationToken)
     {
@@ -95,7 +88,7 @@ public sealed partial class RedisMessageDelivery(
 
     private bool TryDeliverHere(string clientId, in ServerMessage message)
     {
-        if (_admitReplies && message.Kind is ServerMessageKind.ReceiveOffer or ServerMessageKind.ReceiveAnswer or ServerMessageKind.ReceiveIceCandidate)
+        if (message.OnLink)
         {
             // Before the client can see the relay, so its answer never finds the door shut.
             views.AdmitRepliesFrom(clientId, message.SenderId!);

@@ -232,9 +232,15 @@ public sealed class RedisPresenceStore : IPresenceStore
     public async ValueTask<RelayCheck> CheckRelayAsync(ClientConnection sender, string targetId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sender);
-        if (_relayPolicy == RelayPolicy.Any || _views.IsLinkedOrInGrace(sender.ClientId!, targetId))
+        if (_relayPolicy == RelayPolicy.Any)
         {
             return RelayCheck.Allowed;
+        }
+
+        var check = _views.Check(sender.ClientId!, targetId);
+        if (check != RelayCheck.NotNearby)
+        {
+            return check;
         }
 
         // Refused either way; only the error text depends on whether the target exists.

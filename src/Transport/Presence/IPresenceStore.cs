@@ -48,7 +48,16 @@ public readonly record struct Placement(IReadOnlyList<PeerChange>? Changes, bool
 
 public enum RelayCheck
 {
+    /// <summary>Allowed by the relay policy: linked, within the grace period, or the policy relays to anyone.</summary>
     Allowed,
+
+    /// <summary>
+    /// Allowed, and the target is in the sender's current set. A store whose views can lag the
+    /// shared state reports it, so the target may answer before its own set shows the link.
+    /// </summary>
+    AllowedOnLink,
+
     NotFound,
+
     NotNearby,
 }

@@ -13,25 +13,27 @@ public enum ServerMessageKind
 
 /// <summary>
 /// A message on its way to a client, kept as a struct so a send queue holds it without a heap
-/// object per message. <see cref="Text"/> is an error's text, <see cref="Payload"/> a relay's.
+/// object per message. <see cref="Text"/> is an error's text, <see cref="Payload"/> a relay's;
+/// <see cref="OnLink"/> marks a relay whose sender had the target in its current set.
 /// </summary>
 public readonly record struct ServerMessage(
     ServerMessageKind Kind,
     string? Text = null,
     string? SenderId = null,
     PeerSnapshot Peers = default,
-    RelayPayload Payload = default)
+    RelayPayload Payload = default,
+    bool OnLink = false)
 {
     public static ServerMessage NearbyPeers(PeerSnapshot snapshot) => new(ServerMessageKind.NearbyPeers, Peers: snapshot);
 
     public static ServerMessage Error(string text) => new(ServerMessageKind.Error, Text: text);
 
     /// <summary>The message that delivers a client's relay request to its target.</summary>
-    public static ServerMessage RelayOf(ClientMessageKind request, string senderId, RelayPayload payload) => request switch
+    public static ServerMessage RelayOf(ClientMessageKind request, string senderId, RelayPayload payload, bool onLink = false) => request switch
     {
-        ClientMessageKind.SendOffer => new(ServerMessageKind.ReceiveOffer, SenderId: senderId, Payload: payload),
-        ClientMessageKind.SendAnswer => new(ServerMessageKind.ReceiveAnswer, SenderId: senderId, Payload: payload),
-        ClientMessageKind.SendIceCandidate => new(ServerMessageKind.ReceiveIceCandidate, SenderId: senderId, Payload: payload),
+        ClientMessageKind.SendOffer => new(ServerMessageKind.ReceiveOffer, SenderId: senderId, Payload: payload, OnLink: onLink),
+        ClientMessageKind.SendAnswer => new(ServerMessageKind.ReceiveAnswer, SenderId: senderId, Payload: payload, OnLink: onLink),
+        ClientMessageKind.SendIceCandidate => new(ServerMessageKind.ReceiveIceCandidate, SenderId: senderId, Payload: payload, OnLink: onLink),
         _ => throw new ArgumentOutOfRangeException(nameof(request), request, "Not a relay request."),
     };
 }

@@ -247,7 +247,7 @@ public sealed partial class SignalingService
             {
                 RelayCheck.NotFound => ProtocolErrors.TargetNotFound(targetId),
                 RelayCheck.NotNearby => ProtocolErrors.TargetNotNearby(targetId),
-                _ => await _delivery.DeliverAsync(targetId, ServerMessage.RelayOf(message.Kind, senderId, message.Payload), cancellationToken).ConfigureAwait(false)
+                var allowed => await _delivery.DeliverAsync(targetId, ServerMessage.RelayOf(message.Kind, senderId, message.Payload, allowed == RelayCheck.AllowedOnLink), cancellationToken).ConfigureAwait(false)
                     ? null
                     : ProtocolErrors.TargetNotFound(targetId),
             };

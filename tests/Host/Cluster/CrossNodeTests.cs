@@ -184,16 +184,41 @@ public abstract class CrossNodeTests(string redis) : IAsyncLifetime
         Assert.Equal("Client a is not nearby", await b.ExpectErrorAsync());
 
         // A new link's set for b comes from whichever node's script made the link, on another path
-        // than a's offer, and can come after it. Here the offer arrives, as a's node publishes it,
-        // and the set never does.
+        // than a's offer, and can come after it. Here the offer arrives, as a's node publishes one
+        // sent on a link, and the set never does.
         await using var redisConnection = await ConnectionMultiplexer.ConnectAsync(redis);
         await redisConnection.GetSubscriber().PublishAsync(
             RedisChannel.Literal($"{_prefix}:bus:{_node2.Get<RedisNode>().NodeId}"),
-            """{"k":1,"c":"b","t":"offer","s":"a"}""");
+            """{"k":1,"c":"b","t":"offer","s":"a","l":true}""");
         Assert.Equal("a", (await b.ExpectAsync("ReceiveOffer")).SenderId);
 
         await b.SendRelayAsync("SendAnswer", "a", "answer", "ok");
         Assert.Equal("ok", (await a.ExpectAsync("ReceiveAnswer")).Data!["answer"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Relaying_in_grace_does_not_renew_the_grace_of_a_pair_that_walked_apart()
+    {
+        var prefix = RedisFixture.UniquePrefix();
+        await using var node1 = await TestServer.StartNodeAsync(redis, prefix, ("RelayGraceSeconds", "3"));
+        await using var node2 = await TestServer.StartNodeAsync(redis, prefix, ("RelayGraceSeconds", "3"));
+        await using var a = await TestClient.JoinAsync(node1, "a", 0, 0);
+        await using var b = await TestClient.JoinAsync(node2, "b", 1, 1);
+        await a.WaitForPeersAsync("b");
+        await b.MoveAsync(500, 500);
+        await a.ExpectPeersAsync();
+        await b.ExpectPeersAsync();
+        var apart = System.Diagnostics.Stopwatch.StartNew();
+
+        // Time itself is under test here: each node's grace began before its client heard of the unlink.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await a.SendRelayAsync("SendAnswer", "b", "answer", "late");
+        Assert.Equal("late", (await b.ExpectAsync("ReceiveAnswer")).Data!["answer"]!.GetValue<string>());
+
+        // b's grace is over, and a's answer, sent in grace rather than on a link, did not renew it.
+        await Task.Delay(TimeSpan.FromSeconds(3.5) - apart.Elapsed);
+        await b.SendRelayAsync("SendAnswer", "a", "answer", "too late");
+        Assert.Equal("Client a is not nearby", await b.ExpectErrorAsync());
     }
 
     [Fact]

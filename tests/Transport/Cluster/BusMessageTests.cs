@@ -12,12 +12,13 @@ public class BusMessageTests
     {
         Assert.True(ClientMessageParser.TryParse("""{"type":"SendOffer","data":{"target_id":"b","offer":"v=0\r\n\u00fc"}}"""u8, out var request, out var error), error);
 
-        var bytes = BusMessage.Serialize("b", ServerMessage.RelayOf(request.Kind, "a", request.Payload));
+        var bytes = BusMessage.Serialize("b", ServerMessage.RelayOf(request.Kind, "a", request.Payload, onLink: true));
         var received = BusMessage.Deserialize(bytes)!.ToServerMessage();
 
         Assert.Contains("\"t\":\"v=0\\r\\n\\u00fc\"", Encoding.UTF8.GetString(bytes), StringComparison.Ordinal);
         Assert.Equal(ServerMessageKind.ReceiveOffer, received.Kind);
         Assert.Equal("a", received.SenderId);
+        Assert.True(received.OnLink);
         Assert.True(request.Payload.Utf8Literal.SequenceEqual(received.Payload.Utf8Literal));
     }
 
@@ -28,6 +29,9 @@ public class BusMessageTests
 
         Assert.Equal(ServerMessageKind.ReceiveOffer, received.Kind);
         Assert.Equal("v=0\r\n", received.Payload.ToString());
+
+        // Such a node does not say whether it relayed on a link: the answer waits for the set.
+        Assert.False(received.OnLink);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using ProxChat.Proximity;
 using ProxChat.Transport.Cluster;
+using ProxChat.Transport.Presence;
 
 namespace ProxChat.Transport.Tests.Cluster;
 
@@ -21,9 +22,9 @@ public class PeerViewsTests
         _views.Track("a");
         _views.Update("a", new PeerSnapshot(["b", "c"], 1));
 
-        Assert.True(_views.IsLinkedOrInGrace("a", "b"));
-        Assert.True(_views.IsLinkedOrInGrace("a", "c"));
-        Assert.False(_views.IsLinkedOrInGrace("a", "d"));
+        Assert.Equal(RelayCheck.AllowedOnLink, _views.Check("a", "b"));
+        Assert.Equal(RelayCheck.AllowedOnLink, _views.Check("a", "c"));
+        Assert.Equal(RelayCheck.NotNearby, _views.Check("a", "d"));
     }
 
     [Fact]
@@ -34,9 +35,9 @@ public class PeerViewsTests
         _views.Update("a", new PeerSnapshot([], 2));
 
         _time.Advance(Grace);
-        Assert.True(_views.IsLinkedOrInGrace("a", "b"));
+        Assert.Equal(RelayCheck.Allowed, _views.Check("a", "b"));
         _time.Advance(TimeSpan.FromTicks(1));
-        Assert.False(_views.IsLinkedOrInGrace("a", "b"));
+        Assert.Equal(RelayCheck.NotNearby, _views.Check("a", "b"));
     }
 
     [Fact]
@@ -48,10 +49,10 @@ public class PeerViewsTests
         // Linked to b at version 4 and unlinked by 5; b may have offered in between.
         _views.Update("a", new PeerSnapshot(["b"], 4));
 
-        Assert.True(_views.IsLinkedOrInGrace("a", "b"));
+        Assert.Equal(RelayCheck.Allowed, _views.Check("a", "b"));
         _time.Advance(Grace + TimeSpan.FromTicks(1));
-        Assert.False(_views.IsLinkedOrInGrace("a", "b"));
-        Assert.True(_views.IsLinkedOrInGrace("a", "c"));
+        Assert.Equal(RelayCheck.NotNearby, _views.Check("a", "b"));
+        Assert.Equal(RelayCheck.AllowedOnLink, _views.Check("a", "c"));
     }
 
     [Fact]
@@ -62,12 +63,14 @@ public class PeerViewsTests
 
         _views.AdmitRepliesFrom("a", "b");
 
-        Assert.True(_views.IsLinkedOrInGrace("a", "b"));
+        // In grace, not on a link: a's relays to b admit nothing there, so neither side can keep
+        // the other's grace going.
+        Assert.Equal(RelayCheck.Allowed, _views.Check("a", "b"));
         _time.Advance(Grace);
-        Assert.True(_views.IsLinkedOrInGrace("a", "b"));
+        Assert.Equal(RelayCheck.Allowed, _views.Check("a", "b"));
         _time.Advance(TimeSpan.FromTicks(1));
-        Assert.False(_views.IsLinkedOrInGrace("a", "b"));
-        Assert.True(_views.IsLinkedOrInGrace("a", "c"));
+        Assert.Equal(RelayCheck.NotNearby, _views.Check("a", "b"));
+        Assert.Equal(RelayCheck.AllowedOnLink, _views.Check("a", "c"));
     }
 
     [Fact]
@@ -82,9 +85,9 @@ public class PeerViewsTests
         _time.Advance(Grace);
         _views.Update("a", new PeerSnapshot([], 2));
         _time.Advance(Grace);
-        Assert.True(_views.IsLinkedOrInGrace("a", "b"));
+        Assert.Equal(RelayCheck.Allowed, _views.Check("a", "b"));
         Assert.Equal(1, _views.Count);
-        Assert.False(_views.IsLinkedOrInGrace("gone", "b"));
+        Assert.Equal(RelayCheck.NotNearby, _views.Check("gone", "b"));
     }
 
     [Fact]
@@ -98,7 +101,7 @@ public class PeerViewsTests
         _views.Update("elsewhere", new PeerSnapshot(["b"], 1));
 
         Assert.Equal(0, _views.Count);
-        Assert.False(_views.IsLinkedOrInGrace("a", "b"));
+        Assert.Equal(RelayCheck.NotNearby, _views.Check("a", "b"));
     }
 
     [Fact]
@@ -108,7 +111,7 @@ public class PeerViewsTests
         _views.Update("a", new PeerSnapshot(["b"], 1));
         _views.Track("a");
 
-        Assert.True(_views.IsLinkedOrInGrace("a", "b"));
+        Assert.Equal(RelayCheck.AllowedOnLink, _views.Check("a", "b"));
         Assert.Equal(1, _views.Count);
     }
 
@@ -128,8 +131,8 @@ public class PeerViewsTests
         RedisPresenceStore.RecordAndOrder(changes, _views);
 
         Assert.Equal(["b", "d", "a", "c"], changes.Select(change => change.ClientId));
-        Assert.True(_views.IsLinkedOrInGrace("a", "b"));
-        Assert.True(_views.IsLinkedOrInGrace("c", "d"));
+        Assert.Equal(RelayCheck.AllowedOnLink, _views.Check("a", "b"));
+        Assert.Equal(RelayCheck.AllowedOnLink, _views.Check("c", "d"));
         Assert.Equal(2, _views.Count);
     }
 }
