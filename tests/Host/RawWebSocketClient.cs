@@ -81,7 +81,24 @@ internal sealed class RawWebSocketClient : IDisposable
     }
 
     /// <summary>Reads one frame exactly as the server sent it. Pings are returned, not answered.</summary>
+    /// <remarks>A silent server, a closed connection and a reset each fail with their own message.</remarks>
     public async Task<Frame> ReceiveFrameAsync()
+    {
+        try
+        {
+            return await ReadFrameAsync();
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"No frame from the server within {TestClient.Deadline.TotalSeconds} s.");
+        }
+        catch (EndOfStreamException)
+        {
+            throw new IOException("The server closed the TCP connection without a (complete) frame.");
+        }
+    }
+
+    private async Task<Frame> ReadFrameAsync()
     {
         using var timeout = new CancellationTokenSource(TestClient.Deadline);
         var head = new byte[2];
