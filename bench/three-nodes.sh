@@ -52,18 +52,24 @@ if [ "$warmup" = "--warmup" ]; then
   dotnet "$load" --clients 3000 --rate 1 --ramp 10 --duration 10 --url "$urls" | grep "^updates" | sed "s/^/warm-up: /"
 fi
 
-# CPU per process, read from /proc over the measured 20 s (after the 10 s ramp and 2 s settling).
+# CPU and context switches per process (summed over its threads), read from /proc over the
+# measured 20 s (after the 10 s ramp and 2 s settling). On a shared virtual machine the switches
+# are much of the cost: see README, Scaling.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# A thread that ends between the glob and the read is no error (the runtime retires idle workers).
+switches() { { cat /proc/"$1"/task/*/status 2>/dev/null || true; } | awk '/ctxt_switches/ { s += $2 } END { print s + 0 }'; }
 dotnet "$load" --clients "$clients" --rate 1 --ramp 10 --duration 20 --url "$urls" &
 load_pid=$!
 sleep 12
 pids="$(cat "$state"/*.pid) $load_pid"
 declare -A before
-for pid in $pids; do before[$pid]=$(cpu_ticks "$pid"); done
+declare -A switches_before
+for pid in $pids; do before[$pid]=$(cpu_ticks "$pid"); switches_before[$pid]=$(switches "$pid"); done
 sleep 20
 for pid in $pids; do
   name=$(tr '\0' ' ' <"/proc/$pid/cmdline" | grep -o -e 'redis-server' -e '--urls [^ ]*' -e 'ProxChat.Load' | head -n 1)
-  echo "cpu ${name}: $(( ($(cpu_ticks "$pid") - before[$pid]) * 100 / $(getconf CLK_TCK) / 20 ))% of a core"
+  echo "cpu ${name}: $(( ($(cpu_ticks "$pid") - before[$pid]) * 100 / $(getconf CLK_TCK) / 20 ))% of a core," \
+    "$(( ($(switches "$pid") - switches_before[$pid]) / 20 )) context switches/s"
 done >"$state/cpu.txt"
 wait "$load_pid"
 cat "$state/cpu.txt"
