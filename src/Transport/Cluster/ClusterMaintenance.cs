@@ -158,8 +158,8 @@ public sealed partial class ClusterMaintenance(
     /// <summary>Removes the client of one entry of a node's list (<c>p:node:&lt;node&gt;</c>) and tells its peers.</summary>
     private async Task RemoveListedClientAsync(string nodeId, HashEntry entry, CancellationToken cancellationToken)
     {
-        var (connectionId, tag) = RedisPresenceStore.ParseNodeEntry((string)entry.Value!);
-        var changes = await presence.RemoveEverywhereAsync((string)entry.Name!, connectionId, nodeId, tag).ConfigureAwait(false);
+        var (connectionId, tags) = RedisPresenceStore.ParseNodeEntry((string)entry.Value!);
+        var changes = await presence.RemoveEverywhereAsync((string)entry.Name!, connectionId, nodeId, tags).ConfigureAwait(false);
         await signaling.NotifyAsync(changes, cancellationToken).ConfigureAwait(false);
     }
 

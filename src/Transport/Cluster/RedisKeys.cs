@@ -10,7 +10,8 @@ namespace ProxChat.Transport.Cluster;
 /// connection token, <c>p:{g:c:m}:ver</c> set versions, <c>p:{g:c:m}:l:&lt;id&gt;</c> link sets — one
 /// partition, one hash tag, one Cluster slot, so one script changes both sides of a link atomically.</item>
 /// <item><c>p:client:&lt;id&gt;</c> the directory: the owning token <c>node/connection</c>.</item>
-/// <item><c>p:node:&lt;node&gt;</c> hash of the node's clients → "connection partition", for cleanup after it dies.</item>
+/// <item><c>p:node:&lt;node&gt;</c> hash of the node's clients → "connection partition [partition…]": the
+/// client's partition, then any a Redis failure may have left it in; for cleanup after the node dies.</item>
 /// <item><c>p:nodes</c> sorted set of live nodes by last heartbeat (Redis time, ms); <c>p:reap:&lt;node&gt;</c> the reaper's lock.</item>
 /// <item>channel <c>p:bus:&lt;node&gt;</c>: messages for the node's clients.</item>
 /// </list>

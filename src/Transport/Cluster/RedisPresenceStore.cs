@@ -70,7 +70,7 @@ public sealed class RedisPresenceStore : IPresenceStore
             string? replaced = null;
             if (claim)
             {
-                var (claimed, previous) = await ClaimAsync(connection, client, target.Tag, isFirst).ConfigureAwait(false);
+                var (claimed, previous) = await ClaimAsync(connection, client, target, isFirst).ConfigureAwait(false);
                 if (!claimed)
                 {
                     return new Placement(null, false);
@@ -80,12 +80,13 @@ public sealed class RedisPresenceStore : IPresenceStore
             }
 
             // Leaving a partition: out of the old one, pipelined with the placement in the new one,
-            // which takes ownership there and reports the mover's new set.
+            // which takes ownership there and reports the mover's new set. This node's list names
+            // both first, so that should the node die before Redis confirms, its reaper finds both.
             if (entering && client.Keys is { } old)
             {
                 client.MayBeIn(old);
                 client.Keys = null;
-                _ = Database.HashSetAsync(Keys.Node(_node.NodeId), clientId, NodeEntry(connection.Id, target.Tag), flags: CommandFlags.FireAndForget);
+                _ = Database.HashSetAsync(Keys.Node(_node.NodeId), clientId, NodeEntry(connection.Id, target.Tag, client.StraysOutside(target)), flags: CommandFlags.FireAndForget);
             }
 
             var leaving = client.StraysOutside(target);
@@ -165,27 +166,12 @@ public sealed class RedisPresenceStore : IPresenceStore
                 return [];
             }
 
-            // The latest is the one this node's list names, which the full removal clears too.
             (keys, strays) = (strays[^1], strays[..^1]);
         }
 
         try
         {
-            var leaves = RemoveScripts(clientId, client.Token, strays);
-            var removed = await RemoveEverywhereAsync(clientId, connection.Id, _node.NodeId, keys).ConfigureAwait(false);
-            if (leaves.Length == 0)
-            {
-                return removed;
-            }
-
-            var changes = new List<PeerChange>();
-            foreach (var leave in leaves)
-            {
-                ReadChanges((RedisResult[])(await leave.ConfigureAwait(false))!, changes);
-            }
-
-            RecordAndOrder(changes, _views);
-            return [.. removed, .. changes];
+            return await RemoveEverywhereAsync(clientId, connection.Id, _node.NodeId, keys, strays).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
@@ -261,21 +247,27 @@ public sealed class RedisPresenceStore : IPresenceStore
 
     /// <summary>
     /// Removes a client placed by connection <paramref name="connectionId"/> of <paramref name="nodeId"/>
-    /// from its partition, the directory and the node's list, each only while that connection still
-    /// owns it. For this node's own clients, and for a dead node's.
+    /// from every partition of <paramref name="tags"/> (as the node's list names them), the
+    /// directory and the node's list, each only while that connection still owns it. For a dead
+    /// node's clients, and for this node's that left while Redis was away.
     /// </summary>
-    internal Task<IReadOnlyList<PeerChange>> RemoveEverywhereAsync(string clientId, long connectionId, string nodeId, string tag) =>
-        RemoveEverywhereAsync(clientId, connectionId, nodeId, Keys.PartitionKeys(tag));
+    internal Task<IReadOnlyList<PeerChange>> RemoveEverywhereAsync(string clientId, long connectionId, string nodeId, string[] tags) =>
+        RemoveEverywhereAsync(clientId, connectionId, nodeId, Keys.PartitionKeys(tags[0]), Array.ConvertAll(tags[1..], Keys.PartitionKeys));
 
-    private async Task<IReadOnlyList<PeerChange>> RemoveEverywhereAsync(string clientId, long connectionId, string nodeId, PartitionKeySet partition)
+    private async Task<IReadOnlyList<PeerChange>> RemoveEverywhereAsync(string clientId, long connectionId, string nodeId, PartitionKeySet partition, PartitionKeySet[] strays)
     {
         var token = RedisNode.Token(nodeId, connectionId);
+        var leaves = RemoveScripts(clientId, token, strays);
         var remove = RemoveScript(clientId, token, partition);
         var directory = Database.ScriptEvaluateAsync(RedisScripts.DeleteIfEquals, [Keys.Client(clientId)], [token]);
-        var nodeList = Database.ScriptEvaluateAsync(RedisScripts.DeleteFieldIfEquals, [Keys.Node(nodeId)], [clientId, NodeEntry(connectionId, partition.Tag)]);
-        await Task.WhenAll(remove, directory, nodeList).ConfigureAwait(false);
+        var nodeList = Database.ScriptEvaluateAsync(RedisScripts.DeleteNodeEntry, [Keys.Node(nodeId)], [clientId, connectionId]);
+        await Task.WhenAll([.. leaves, remove, directory, nodeList]).ConfigureAwait(false);
         var changes = new List<PeerChange>();
-        ReadChanges((RedisResult[])(await remove.ConfigureAwait(false))!, changes);
+        foreach (var result in (Task<RedisResult>[])[.. leaves, remove])
+        {
+            ReadChanges((RedisResult[])(await result.ConfigureAwait(false))!, changes);
+        }
+
         RecordAndOrder(changes, _views);
         return changes;
     }
@@ -284,12 +276,21 @@ public sealed class RedisPresenceStore : IPresenceStore
     internal bool IsLive(string clientId, long connectionId) =>
         _registry.TryGet(clientId, out var connection, out _) && connection.Id == connectionId && _clients.ContainsKey(connectionId);
 
-    internal static string NodeEntry(long connectionId, string tag) => string.Create(CultureInfo.InvariantCulture, $"{connectionId} {tag}");
-
-    internal static (long ConnectionId, string Tag) ParseNodeEntry(string entry)
+    /// <summary>
+    /// A client's entry in its node's list: the connection, the client's partition, then any it may
+    /// still be in (see <see cref="LocalClient.Strays"/>). Tags hold only integers and colons.
+    /// </summary>
+    internal static string NodeEntry(long connectionId, string tag, PartitionKeySet[] strays)
     {
-        var space = entry.IndexOf(' ', StringComparison.Ordinal);
-        return (long.Parse(entry.AsSpan(0, space), CultureInfo.InvariantCulture), entry[(space + 1)..]);
+        var entry = string.Create(CultureInfo.InvariantCulture, $"{connectionId} {tag}");
+        return strays.Length == 0 ? entry : string.Join(' ', [entry, .. strays.Select(stray => stray.Tag)]);
+    }
+
+    /// <summary>Reads an entry of <see cref="NodeEntry"/>: the connection, and the partitions' tags, the client's own first.</summary>
+    internal static (long ConnectionId, string[] Tags) ParseNodeEntry(string entry)
+    {
+        var parts = entry.Split(' ');
+        return (long.Parse(parts[0], CultureInfo.InvariantCulture), parts[1..]);
     }
 
     /// <summary>
@@ -297,12 +298,12 @@ public sealed class RedisPresenceStore : IPresenceStore
     /// client from whoever held it (returned, to be told once the placement is done); on a re-claim
     /// it yields to a newer owner.
     /// </summary>
-    private async Task<(bool Claimed, string? Replaced)> ClaimAsync(ClientConnection connection, LocalClient client, string tag, bool isFirst)
+    private async Task<(bool Claimed, string? Replaced)> ClaimAsync(ClientConnection connection, LocalClient client, PartitionKeySet target, bool isFirst)
     {
         var clientId = connection.ClientId!;
         var token = client.Token;
         var epoch = _node.Epoch;
-        var nodeList = Database.HashSetAsync(Keys.Node(_node.NodeId), clientId, NodeEntry(connection.Id, tag));
+        var nodeList = Database.HashSetAsync(Keys.Node(_node.NodeId), clientId, NodeEntry(connection.Id, target.Tag, client.StraysOutside(target)));
         string? replaced = null;
         if (isFirst)
         {

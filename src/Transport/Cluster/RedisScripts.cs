@@ -169,9 +169,10 @@ internal static class RedisScripts
         return 0
         """;
 
-    /// <summary>KEYS: a hash. ARGV: field, value. Deletes the field only while it holds the value.</summary>
-    public const string DeleteFieldIfEquals = """
-        if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end
+    /// <summary>KEYS: a node's list. ARGV: client, connection. Deletes the client's entry only while it is that connection's.</summary>
+    public const string DeleteNodeEntry = """
+        local entry = redis.call('HGET', KEYS[1], ARGV[1])
+        if entry and string.sub(entry, 1, #ARGV[2] + 1) == ARGV[2] .. ' ' then return redis.call('HDEL', KEYS[1], ARGV[1]) end
         return 0
         """;
 

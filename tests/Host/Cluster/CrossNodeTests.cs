@@ -268,6 +268,11 @@ public abstract class CrossNodeTests(string redis) : IAsyncLifetime
         var db = connection.GetDatabase();
         Assert.Equal(1, await db.SortedSetLengthAsync($"{_prefix}:{{0:0:1}}:geo"));
         Assert.Equal(1, await db.SortedSetLengthAsync($"{_prefix}:{{0:0:2}}:geo"));
+
+        // b's node listed the old partition beside the new before the move went out: had it died
+        // with the move cut off, the reaper would have found b in either.
+        var entry = (string)(await db.HashGetAsync($"{_prefix}:node:{_node2.Get<RedisNode>().NodeId}", "b"))!;
+        Assert.EndsWith(" 0:0:2 0:0:1", entry, StringComparison.Ordinal);
     }
 }
 

@@ -37,6 +37,35 @@ public sealed class FailureTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task A_killed_node_is_reaped_from_every_partition_its_list_names()
+    {
+        var prefix = RedisFixture.UniquePrefix();
+        (string, string)[] settings = [("NodeTimeoutSeconds", "3")];
+        await using var survivor = await TestServer.StartNodeAsync(redis.ConnectionString, prefix, settings);
+        await using var doomed = await NodeProcess.StartAsync(redis.ConnectionString, prefix, settings);
+        await using var a = await TestClient.JoinAsync(survivor, "a", 0, 0);
+        var b = await TestClient.JoinAsync(doomed, "b", 1, 1);
+        await a.WaitForPeersAsync("b");
+
+        // As a map change to map 2 leaves b's entry when Redis keeps only its start (a crash that
+        // lost the last writes, a failover to a lagging replica): b is still in map 1, and its
+        // node's list names map 2 first.
+        var db = (await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString)).GetDatabase();
+        var nodeList = (await KeysAsync(prefix)).Single(k => k.Contains(":node:", StringComparison.Ordinal) && !k.EndsWith(survivor.Get<Transport.Cluster.RedisNode>().NodeId, StringComparison.Ordinal));
+        var entry = (string)(await db.HashGetAsync(nodeList, "b"))!;
+        Assert.EndsWith(" 0:0:1", entry, StringComparison.Ordinal);
+        await db.HashSetAsync(nodeList, "b", entry.Replace(" 0:0:1", " 0:0:2 0:0:1", StringComparison.Ordinal));
+
+        doomed.Kill();
+
+        await a.ExpectPeersAsync();
+        await WaitUntilAsync(async () => !(await KeysAsync(prefix)).Contains(nodeList));
+        Assert.Equal(["a"], (await db.HashKeysAsync($"{prefix}:{{0:0:1}}:pos")).Select(v => (string)v!));
+        Assert.DoesNotContain($"{prefix}:client:b", await KeysAsync(prefix));
+        b.Abort();
+    }
+
+    [Fact]
     public async Task A_stopped_node_says_goodbye_to_peers_elsewhere_and_leaves_nothing_in_redis()
     {
         var prefix = RedisFixture.UniquePrefix();
