@@ -50,7 +50,8 @@ public sealed class FailureTests(RedisFixture redis)
         // As a map change to map 2 leaves b's entry when Redis keeps only its start (a crash that
         // lost the last writes, a failover to a lagging replica): b is still in map 1, and its
         // node's list names map 2 first.
-        var db = (await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString)).GetDatabase();
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var db = connection.GetDatabase();
         var nodeList = (await KeysAsync(prefix)).Single(k => k.Contains(":node:", StringComparison.Ordinal) && !k.EndsWith(survivor.Get<Transport.Cluster.RedisNode>().NodeId, StringComparison.Ordinal));
         var entry = (string)(await db.HashGetAsync(nodeList, "b"))!;
         Assert.EndsWith(" 0:0:1", entry, StringComparison.Ordinal);
