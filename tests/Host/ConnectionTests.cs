@@ -74,11 +74,12 @@ public class ConnectionTests
         Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, status);
     }
 
-    [Fact]
-    public async Task Invalid_configuration_stops_the_server_at_start_up()
+    [Theory]
+    [InlineData("DisconnectionRange", "15")] // below the introduction range, 20
+    [InlineData("NodeTimeoutSeconds", "4")] // too short for a heartbeat a second
+    public async Task Invalid_configuration_stops_the_server_at_start_up(string setting, string value)
     {
-        var failure = await Assert.ThrowsAnyAsync<Exception>(() =>
-            TestServer.StartAsync(("IntroductionRange", "30"), ("DisconnectionRange", "25")));
-        Assert.Contains("DisconnectionRange", failure.Message, StringComparison.Ordinal);
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => TestServer.StartAsync((setting, value)));
+        Assert.Contains(setting, failure.Message, StringComparison.Ordinal);
     }
 }

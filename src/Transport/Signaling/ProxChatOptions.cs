@@ -45,8 +45,12 @@ public sealed class ProxChatOptions : IValidatableObject
     [Range(0, 3_600)]
     public int KeepAliveTimeoutSeconds { get; set; } = 15;
 
-    /// <summary>With Redis: a node silent this long is presumed dead and its clients are removed.</summary>
-    [Range(3, 3_600)]
+    /// <summary>
+    /// With Redis: a node silent this long is presumed dead and its clients are removed. At least
+    /// 5: the others act after this less two heartbeats (one a second) of silence, and less than
+    /// three beats' worth would reap live nodes whose beat is merely late.
+    /// </summary>
+    [Range(5, 3_600)]
     public int NodeTimeoutSeconds { get; set; } = 15;
 
     /// <summary>With Redis: the prefix of every key and channel, so several deployments can share one Redis.</summary>

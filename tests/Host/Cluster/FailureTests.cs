@@ -13,7 +13,7 @@ public sealed class FailureTests(RedisFixture redis)
     public async Task A_killed_node_is_reaped_within_node_timeout_and_leaves_nothing_in_redis()
     {
         var prefix = RedisFixture.UniquePrefix();
-        (string, string)[] settings = [("NodeTimeoutSeconds", "3")];
+        (string, string)[] settings = [("NodeTimeoutSeconds", "5")];
         await using var survivor = await TestServer.StartNodeAsync(redis.ConnectionString, prefix, settings);
         await using var doomed = await NodeProcess.StartAsync(redis.ConnectionString, prefix, settings);
         await using var a = await TestClient.JoinAsync(survivor, "a", 0, 0);
@@ -40,7 +40,7 @@ public sealed class FailureTests(RedisFixture redis)
     public async Task A_killed_node_is_reaped_from_every_partition_its_list_names()
     {
         var prefix = RedisFixture.UniquePrefix();
-        (string, string)[] settings = [("NodeTimeoutSeconds", "3")];
+        (string, string)[] settings = [("NodeTimeoutSeconds", "5")];
         await using var survivor = await TestServer.StartNodeAsync(redis.ConnectionString, prefix, settings);
         await using var doomed = await NodeProcess.StartAsync(redis.ConnectionString, prefix, settings);
         await using var a = await TestClient.JoinAsync(survivor, "a", 0, 0);
