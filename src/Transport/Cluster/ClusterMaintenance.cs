@@ -111,10 +111,10 @@ public sealed partial class ClusterMaintenance(
         var entries = await node.Database.HashGetAllAsync(node.Keys.Node(node.NodeId)).ConfigureAwait(false);
         foreach (var entry in entries)
         {
-            var (connectionId, _) = RedisPresenceStore.ParseNodeEntry((string)entry.Value!);
+            var (connectionId, tags) = RedisPresenceStore.ParseNodeEntry((string)entry.Value!);
             if (!presence.IsLive((string)entry.Name!, connectionId))
             {
-                await RemoveListedClientAsync(node.NodeId, entry, cancellationToken).ConfigureAwait(false);
+                await RemoveListedClientAsync(node.NodeId, (string)entry.Name!, connectionId, tags, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -147,7 +147,8 @@ public sealed partial class ClusterMaintenance(
     {
         foreach (var entry in await node.Database.HashGetAllAsync(node.Keys.Node(nodeId)).ConfigureAwait(false))
         {
-            await RemoveListedClientAsync(nodeId, entry, cancellationToken).ConfigureAwait(false);
+            var (connectionId, tags) = RedisPresenceStore.ParseNodeEntry((string)entry.Value!);
+            await RemoveListedClientAsync(nodeId, (string)entry.Name!, connectionId, tags, cancellationToken).ConfigureAwait(false);
         }
 
         await Task.WhenAll(
@@ -156,10 +157,9 @@ public sealed partial class ClusterMaintenance(
     }
 
     /// <summary>Removes the client of one entry of a node's list (<c>p:node:&lt;node&gt;</c>) and tells its peers.</summary>
-    private async Task RemoveListedClientAsync(string nodeId, HashEntry entry, CancellationToken cancellationToken)
+    private async Task RemoveListedClientAsync(string nodeId, string clientId, long connectionId, string[] tags, CancellationToken cancellationToken)
     {
-        var (connectionId, tags) = RedisPresenceStore.ParseNodeEntry((string)entry.Value!);
-        var changes = await presence.RemoveEverywhereAsync((string)entry.Name!, connectionId, nodeId, tags).ConfigureAwait(false);
+        var changes = await presence.RemoveEverywhereAsync(clientId, connectionId, nodeId, tags).ConfigureAwait(false);
         await signaling.NotifyAsync(changes, cancellationToken).ConfigureAwait(false);
     }
 

@@ -257,15 +257,14 @@ public sealed class RedisPresenceStore : IPresenceStore
     private async Task<IReadOnlyList<PeerChange>> RemoveEverywhereAsync(string clientId, long connectionId, string nodeId, PartitionKeySet partition, PartitionKeySet[] strays)
     {
         var token = RedisNode.Token(nodeId, connectionId);
-        var leaves = RemoveScripts(clientId, token, strays);
-        var remove = RemoveScript(clientId, token, partition);
+        Task<RedisResult>[] removals = [.. RemoveScripts(clientId, token, strays), RemoveScript(clientId, token, partition)];
         var directory = Database.ScriptEvaluateAsync(RedisScripts.DeleteIfEquals, [Keys.Client(clientId)], [token]);
         var nodeList = Database.ScriptEvaluateAsync(RedisScripts.DeleteNodeEntry, [Keys.Node(nodeId)], [clientId, connectionId]);
-        await Task.WhenAll([.. leaves, remove, directory, nodeList]).ConfigureAwait(false);
+        await Task.WhenAll([.. removals, directory, nodeList]).ConfigureAwait(false);
         var changes = new List<PeerChange>();
-        foreach (var result in (Task<RedisResult>[])[.. leaves, remove])
+        foreach (var removal in removals)
         {
-            ReadChanges((RedisResult[])(await result.ConfigureAwait(false))!, changes);
+            ReadChanges((RedisResult[])(await removal.ConfigureAwait(false))!, changes);
         }
 
         RecordAndOrder(changes, _views);
