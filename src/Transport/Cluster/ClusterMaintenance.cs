@@ -21,11 +21,18 @@ public sealed partial class ClusterMaintenance(
     RedisMessageDelivery delivery,
     SignalingService signaling,
     IOptions<ProxChatOptions> options,
+    TimeProvider time,
     ILogger<ClusterMaintenance> logger) : BackgroundService
 {
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
 
-    private readonly long _silenceMs = (long)((TimeSpan.FromSeconds(options.Value.NodeTimeoutSeconds) - (2 * Period)).TotalMilliseconds);
+    // Enough to keep Redis's pipeline full; more would only crowd out the live nodes' traffic.
+    private const int RemovalsInFlight = 16;
+
+    private static readonly TimeSpan ReapLockLifetime = TimeSpan.FromSeconds(30);
+
+    private readonly TimeSpan _silence = TimeSpan.FromSeconds(options.Value.NodeTimeoutSeconds) - (2 * Period);
+    private long _beatingSince = -1;
     private bool _hasBeaten;
     private bool _subscribed;
 
@@ -44,14 +51,31 @@ public sealed partial class ClusterMaintenance(
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(
+            EveryPeriodAsync(_ => BeatAsync(), stoppingToken),
+            EveryPeriodAsync(CleanUpAsync, stoppingToken));
+
+    /// <summary>
+    /// Runs one of the node's duties every period. The heartbeat has a loop of its own: reaping a
+    /// dead node with tens of thousands of clients takes seconds, and a reaper that stopped
+    /// beating meanwhile would be presumed dead itself.
+    /// </summary>
+    private async Task EveryPeriodAsync(Func<CancellationToken, Task> duty, CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Period);
         try
         {
             do
             {
-                await MaintainAsync(stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    await duty(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception exception) when (exception is RedisException or TimeoutException or Presence.PresenceUnavailableException)
+                {
+                    Log.MaintenanceFailed(logger, exception.Message);
+                }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }
@@ -61,7 +85,7 @@ public sealed partial class ClusterMaintenance(
         }
     }
 
-    private async Task MaintainAsync(CancellationToken stoppingToken)
+    private async Task BeatAsync()
     {
         try
         {
@@ -76,52 +100,55 @@ public sealed partial class ClusterMaintenance(
                 _subscribed = true;
             }
 
-            await BeatAsync().ConfigureAwait(false);
-            if (node.TakeReconcileRequest())
+            var added = (int)await node.Database.ScriptEvaluateAsync(RedisScripts.Heartbeat, [node.Keys.Nodes], [node.NodeId]).ConfigureAwait(false);
+            if (added == 1 && _hasBeaten)
             {
-                await ReconcileAsync(stoppingToken).ConfigureAwait(false);
+                // Redis forgot this node (restart) or another node presumed it dead and removed its clients.
+                Log.NodeForgotten(logger, node.NodeId);
+                node.InvalidateClaims();
             }
 
-            await ReapSilentNodesAsync(stoppingToken).ConfigureAwait(false);
+            _hasBeaten = true;
+            node.IsHealthy = true;
+            if (Volatile.Read(ref _beatingSince) < 0)
+            {
+                Volatile.Write(ref _beatingSince, time.GetTimestamp());
+            }
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException or Presence.PresenceUnavailableException)
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
             node.IsHealthy = false;
-            Log.MaintenanceFailed(logger, exception.Message);
+            Volatile.Write(ref _beatingSince, -1);
+            throw;
         }
     }
 
-    private async Task BeatAsync()
+    private async Task CleanUpAsync(CancellationToken stoppingToken)
     {
-        var added = (int)await node.Database.ScriptEvaluateAsync(RedisScripts.Heartbeat, [node.Keys.Nodes], [node.NodeId]).ConfigureAwait(false);
-        if (added == 1 && _hasBeaten)
+        if (node.TakeReconcileRequest())
         {
-            // Redis forgot this node (restart) or another node presumed it dead and removed its clients.
-            Log.NodeForgotten(logger, node.NodeId);
-            node.InvalidateClaims();
+            await ReconcileAsync(stoppingToken).ConfigureAwait(false);
         }
 
-        _hasBeaten = true;
-        node.IsHealthy = true;
+        // After an outage that silenced every node, the others need as long as a silence to beat
+        // again; a node that reaped at once would take them all for dead.
+        var since = Volatile.Read(ref _beatingSince);
+        if (since >= 0 && time.GetElapsedTime(since) >= _silence)
+        {
+            await ReapSilentNodesAsync(stoppingToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Removes entries this node wrote for clients it no longer holds (they left while Redis was away).</summary>
     private async Task ReconcileAsync(CancellationToken cancellationToken)
     {
         var entries = await node.Database.HashGetAllAsync(node.Keys.Node(node.NodeId)).ConfigureAwait(false);
-        foreach (var entry in entries)
-        {
-            var (connectionId, tags) = RedisPresenceStore.ParseNodeEntry((string)entry.Value!);
-            if (!presence.IsLive((string)entry.Name!, connectionId))
-            {
-                await RemoveListedClientAsync(node.NodeId, (string)entry.Name!, connectionId, tags, cancellationToken).ConfigureAwait(false);
-            }
-        }
+        await RemoveListedClientsAsync(node.NodeId, entries, (clientId, connectionId) => !presence.IsLive(clientId, connectionId), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task ReapSilentNodesAsync(CancellationToken cancellationToken)
     {
-        var silent = (RedisResult[])(await node.Database.ScriptEvaluateAsync(RedisScripts.SilentNodes, [node.Keys.Nodes], [_silenceMs]).ConfigureAwait(false))!;
+        var silent = (RedisResult[])(await node.Database.ScriptEvaluateAsync(RedisScripts.SilentNodes, [node.Keys.Nodes], [(long)_silence.TotalMilliseconds]).ConfigureAwait(false))!;
         foreach (var result in silent)
         {
             var deadNode = (string)result!;
@@ -131,37 +158,48 @@ public sealed partial class ClusterMaintenance(
             }
 
             // One reaper per dead node; the lock outlives a reaper that dies halfway, then another finishes.
-            if (!await node.Database.StringSetAsync(node.Keys.ReapLock(deadNode), node.NodeId, TimeSpan.FromSeconds(30), When.NotExists).ConfigureAwait(false))
+            if (!await node.Database.StringSetAsync(node.Keys.ReapLock(deadNode), node.NodeId, ReapLockLifetime, When.NotExists).ConfigureAwait(false))
             {
                 continue;
             }
 
             Log.ReapingNode(logger, deadNode);
             await RemoveNodeAsync(deadNode, cancellationToken).ConfigureAwait(false);
-            await node.Database.KeyDeleteAsync(node.Keys.ReapLock(deadNode)).ConfigureAwait(false);
+
+            // Only while it is still this node's: a reap that outlived the lock may share the work with another.
+            await node.Database.ScriptEvaluateAsync(RedisScripts.DeleteIfEquals, [node.Keys.ReapLock(deadNode)], [node.NodeId]).ConfigureAwait(false);
         }
     }
 
     /// <summary>Removes every client a node listed, tells their peers, and then the node itself.</summary>
     private async Task RemoveNodeAsync(string nodeId, CancellationToken cancellationToken)
     {
-        foreach (var entry in await node.Database.HashGetAllAsync(node.Keys.Node(nodeId)).ConfigureAwait(false))
-        {
-            var (connectionId, tags) = RedisPresenceStore.ParseNodeEntry((string)entry.Value!);
-            await RemoveListedClientAsync(nodeId, (string)entry.Name!, connectionId, tags, cancellationToken).ConfigureAwait(false);
-        }
-
+        var entries = await node.Database.HashGetAllAsync(node.Keys.Node(nodeId)).ConfigureAwait(false);
+        await RemoveListedClientsAsync(nodeId, entries, static (_, _) => true, cancellationToken).ConfigureAwait(false);
         await Task.WhenAll(
             node.Database.KeyDeleteAsync(node.Keys.Node(nodeId)),
             node.Database.SortedSetRemoveAsync(node.Keys.Nodes, nodeId)).ConfigureAwait(false);
     }
 
-    /// <summary>Removes the client of one entry of a node's list (<c>p:node:&lt;node&gt;</c>) and tells its peers.</summary>
-    private async Task RemoveListedClientAsync(string nodeId, string clientId, long connectionId, string[] tags, CancellationToken cancellationToken)
-    {
-        var changes = await presence.RemoveEverywhereAsync(clientId, connectionId, nodeId, tags).ConfigureAwait(false);
-        await signaling.NotifyAsync(changes, cancellationToken).ConfigureAwait(false);
-    }
+    /// <summary>
+    /// Removes the clients of a node's list (<c>p:node:&lt;node&gt;</c>) that <paramref name="select"/>
+    /// picks, and tells their peers. Several at once: one after another, a node of 8,000 clients
+    /// took 7 s to reap, beyond what NodeTimeout promises.
+    /// </summary>
+    private Task RemoveListedClientsAsync(string nodeId, HashEntry[] entries, Func<string, long, bool> select, CancellationToken cancellationToken) =>
+        Parallel.ForEachAsync(
+            entries,
+            new ParallelOptions { MaxDegreeOfParallelism = RemovalsInFlight, CancellationToken = cancellationToken },
+            async (entry, token) =>
+            {
+                var clientId = (string)entry.Name!;
+                var (connectionId, tags) = RedisPresenceStore.ParseNodeEntry((string)entry.Value!);
+                if (select(clientId, connectionId))
+                {
+                    var changes = await presence.RemoveEverywhereAsync(clientId, connectionId, nodeId, tags).ConfigureAwait(false);
+                    await signaling.NotifyAsync(changes, token).ConfigureAwait(false);
+                }
+            });
 
     private static partial class Log
     {

@@ -9,6 +9,9 @@ public sealed class FailureTests(RedisFixture redis)
 {
     private static readonly TimeSpan RecoveryDeadline = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long a node may go without a heartbeat at NodeTimeout 5 s before the others reap it.</summary>
+    private static readonly TimeSpan SilenceAtNodeTimeout5 = TimeSpan.FromSeconds(3);
+
     [Fact]
     public async Task A_killed_node_is_reaped_within_node_timeout_and_leaves_nothing_in_redis()
     {
@@ -63,6 +66,41 @@ public sealed class FailureTests(RedisFixture redis)
         await WaitUntilAsync(async () => !(await KeysAsync(prefix)).Contains(nodeList));
         Assert.Equal(["a"], (await db.HashKeysAsync($"{prefix}:{{0:0:1}}:pos")).Select(v => (string)v!));
         Assert.DoesNotContain($"{prefix}:client:b", await KeysAsync(prefix));
+        b.Abort();
+    }
+
+    [Fact]
+    public async Task A_node_reaping_a_dead_node_with_many_clients_keeps_its_own_heartbeat()
+    {
+        var prefix = RedisFixture.UniquePrefix();
+        (string, string)[] settings = [("NodeTimeoutSeconds", "5")];
+        await using var survivor = await TestServer.StartNodeAsync(redis.ConnectionString, prefix, settings);
+        await using var doomed = await NodeProcess.StartAsync(redis.ConnectionString, prefix, settings);
+        await using var a = await TestClient.JoinAsync(survivor, "a", 0, 0);
+        var b = await TestClient.JoinAsync(doomed, "b", 1, 1);
+        await a.WaitForPeersAsync("b");
+
+        // Enough clients that reaping them one after another takes longer than the survivor may
+        // stay silent before the others presume it dead too (NodeTimeout 5 s less two beats).
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var db = connection.GetDatabase();
+        var survivorId = survivor.Get<Transport.Cluster.RedisNode>().NodeId;
+        var nodeList = (await KeysAsync(prefix)).Single(k => k.Contains(":node:", StringComparison.Ordinal) && !k.EndsWith(survivorId, StringComparison.Ordinal));
+        await db.HashSetAsync(nodeList, [.. Enumerable.Range(0, 60_000).Select(i => new HashEntry($"gone-{i}", $"{i + 100} 0:0:1"))]);
+
+        doomed.Kill();
+
+        var longestSilenceMs = 0L;
+        await WaitUntilAsync(async () =>
+        {
+            var beat = (long)(await db.SortedSetScoreAsync($"{prefix}:nodes", survivorId))!;
+            var time = (RedisResult[])(await db.ExecuteAsync("TIME"))!;
+            longestSilenceMs = Math.Max(longestSilenceMs, ((long)time[0] * 1000) + ((long)time[1] / 1000) - beat);
+            return !await db.KeyExistsAsync(nodeList);
+        });
+        Assert.True(longestSilenceMs < SilenceAtNodeTimeout5.TotalMilliseconds, $"the survivor's heartbeat was {longestSilenceMs} ms old during the reap");
+        await a.ExpectPeersAsync();
+        Assert.Equal(1, await db.SortedSetLengthAsync($"{prefix}:nodes"));
         b.Abort();
     }
 
@@ -178,6 +216,43 @@ public sealed class FailureTests(RedisFixture redis)
             await using var connection = await ConnectionMultiplexer.ConnectAsync(privateRedis.ConnectionString);
             Assert.Equal(["b"], (await connection.GetDatabase().HashKeysAsync($"{prefix}:{{0:0:1}}:pos")).Select(v => (string)v!));
             Assert.Equal(["a"], (await connection.GetDatabase().HashKeysAsync($"{prefix}:{{0:0:2}}:pos")).Select(v => (string)v!));
+        }
+        finally
+        {
+            data.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task After_an_outage_that_silenced_every_node_no_node_takes_another_for_dead()
+    {
+        // Redis keeps the heartbeats across the restart, as a persistent Redis or a replica would:
+        // when it returns, every node's last beat is older than a node may stay silent.
+        var data = Directory.CreateTempSubdirectory("proxchat-test-redis-");
+        try
+        {
+            await using var privateRedis = await RedisServer.StartAsync("--appendonly", "yes", "--appendfsync", "always", "--dir", data.FullName);
+            var prefix = RedisFixture.UniquePrefix();
+            (string, string)[] settings = [("NodeTimeoutSeconds", "5")];
+            await using var node1 = await TestServer.StartNodeAsync(privateRedis.ConnectionString, prefix, settings);
+            await using var node2 = await TestServer.StartNodeAsync(privateRedis.ConnectionString, prefix, settings);
+            await using var a = await TestClient.JoinAsync(node1, "a", 0, 0);
+            await using var b = await TestClient.JoinAsync(node2, "b", 1, 1);
+            await a.WaitForPeersAsync("b");
+            using var http = new HttpClient();
+
+            privateRedis.Kill();
+            await WaitForReadinessAsync(http, ready: false, node1, node2);
+            await privateRedis.RestartAsync(SilenceAtNodeTimeout5 + TimeSpan.FromSeconds(1));
+            await WaitForReadinessAsync(http, ready: true, node1, node2);
+
+            // A node that took the other for dead would have reaped it within a silence and a
+            // beat of coming back; nothing positive marks that it did not, so this waits it out.
+            await Task.Delay(SilenceAtNodeTimeout5 + TimeSpan.FromSeconds(1));
+            Assert.Equal(["b"], await a.RefreshAsync());
+            Assert.Equal(["a"], await b.RefreshAsync());
+            await using var connection = await ConnectionMultiplexer.ConnectAsync(privateRedis.ConnectionString);
+            Assert.Equal(2, await connection.GetDatabase().SortedSetLengthAsync($"{prefix}:nodes"));
         }
         finally
         {

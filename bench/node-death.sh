@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Measures how long the cluster takes to forget a node that dies holding many clients:
+#   bench/node-death.sh [clients]
+# Starts a private redis-server and two Release nodes at NodeTimeoutSeconds=5, connects the load
+# client's walkers to both (half each, 0.2 updates/s), SIGKILLs one node and prints the time from
+# the kill until its list (p:node:<node>) is gone from Redis: detection (a silence of
+# NodeTimeout - 2 s, checked every second) plus the reap itself. Needs redis-server and curl.
+# Ports: PROXCHAT_BENCH_REDIS_PORT (6392) and PROXCHAT_BENCH_PORTS ("8091 8092").
+# Each process may hold about 20,000 sockets here (ulimit -n), so keep clients under that.
+set -euo pipefail
+
+clients="${1:-16000}"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+redis_port="${PROXCHAT_BENCH_REDIS_PORT:-6392}"
+read -r doomed_port survivor_port <<<"${PROXCHAT_BENCH_PORTS:-8091 8092}"
+state="$(mktemp -d)"
+export DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x2000000}"
+
+cleanup() {
+  for pid_file in "$state"/*.pid; do
+    [ -e "$pid_file" ] && kill "$(cat "$pid_file")" 2>/dev/null || true
+  done
+  redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
+  rm -rf "$state"
+}
+trap cleanup EXIT
+
+dotnet build "$root/src/Host" --configuration Release --nologo --verbosity quiet
+dotnet build "$root/bench/Load" --configuration Release --nologo --verbosity quiet
+host="$root/src/Host/bin/Release/net10.0/ProxChat.Host.dll"
+load="$root/bench/Load/bin/Release/net10.0/ProxChat.Load.dll"
+
+redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+  --pidfile "$state/redis.pid" --logfile "$state/redis.log"
+for port in $doomed_port $survivor_port; do
+  ConnectionStrings__Redis="127.0.0.1:$redis_port" ProxChat__NodeTimeoutSeconds=5 Logging__LogLevel__Default=Warning \
+    dotnet "$host" --urls "http://127.0.0.1:$port" >"$state/node-$port.log" 2>&1 &
+  echo $! >"$state/node-$port.pid"
+done
+for port in $doomed_port $survivor_port; do
+  deadline=$((SECONDS + 30))
+  until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do
+    [ $SECONDS -lt $deadline ] || { echo "node on $port not ready; see $state/node-$port.log" >&2; exit 1; }
+    sleep 0.2
+  done
+done
+
+dotnet "$load" --clients "$clients" --rate 0.2 --ramp 15 --duration 60 \
+  --url "ws://127.0.0.1:$doomed_port/,ws://127.0.0.1:$survivor_port/" >"$state/load.txt" 2>&1 &
+echo $! >"$state/load.pid"
+lists() { redis-cli -p "$redis_port" --scan --pattern 'proxchat:node:*'; }
+deadline=$((SECONDS + 60))
+until [ "$(lists | while read -r key; do redis-cli -p "$redis_port" hlen "$key"; done | paste -sd+ | bc)" = "$clients" ]; do
+  [ $SECONDS -lt $deadline ] || { echo "the load client did not place $clients clients; see $state/load.txt" >&2; exit 1; }
+  sleep 0.5
+done
+doomed_pid="$(cat "$state/node-$doomed_port.pid")"
+echo "before the kill: $(lists | while read -r key; do echo -n "$key=$(redis-cli -p "$redis_port" hlen "$key") "; done)"
+
+kill -9 "$doomed_pid"
+killed_at=$(date +%s.%N)
+wait "$doomed_pid" 2>/dev/null || true
+rm "$state/node-$doomed_port.pid"
+until [ "$(lists | wc -l)" -le 1 ]; do
+  if (( $(echo "$(date +%s.%N) - $killed_at > 120" | bc) )); then
+    echo "the dead node's list was still there after 120 s" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+echo "dead node's list gone $(echo "$(date +%s.%N) - $killed_at" | bc | xargs printf '%.1f') s after the kill (NodeTimeoutSeconds=5: silence 3 s, checked every second)"
