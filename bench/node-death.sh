@@ -49,23 +49,44 @@ dotnet "$load" --clients "$clients" --rate 0.2 --ramp 15 --duration 60 \
   --url "ws://127.0.0.1:$doomed_port/,ws://127.0.0.1:$survivor_port/" >"$state/load.txt" 2>&1 &
 echo $! >"$state/load.pid"
 lists() { redis-cli -p "$redis_port" --scan --pattern 'proxchat:node:*'; }
-deadline=$((SECONDS + 60))
-until [ "$(lists | while read -r key; do redis-cli -p "$redis_port" hlen "$key"; done | paste -sd+ | bc)" = "$clients" ]; do
-  [ $SECONDS -lt $deadline ] || { echo "the load client did not place $clients clients; see $state/load.txt" >&2; exit 1; }
+# Once the load client has connected everyone, wait for the lists to stop growing.
+deadline=$((SECONDS + 90))
+listed_total() { lists | while read -r key; do redis-cli -p "$redis_port" hlen "$key"; done | paste -sd+ | bc; }
+until grep -q '^connected' "$state/load.txt"; do
+  [ $SECONDS -lt $deadline ] || { echo "the load client did not connect; see $state/load.txt" >&2; exit 1; }
   sleep 0.5
 done
+previous=-1
+until [ "$(listed_total)" = "$previous" ]; do
+  previous=$(listed_total)
+  sleep 1
+done
 doomed_pid="$(cat "$state/node-$doomed_port.pid")"
-echo "before the kill: $(lists | while read -r key; do echo -n "$key=$(redis-cli -p "$redis_port" hlen "$key") "; done)"
+declare -A listed
+for key in $(lists); do listed[$key]=$(redis-cli -p "$redis_port" hlen "$key"); done
+echo "before the kill: $(for key in "${!listed[@]}"; do echo -n "$key=${listed[$key]} "; done)"
 
+# The dead node's list is the one that shrinks: its first removal marks the end of detection,
+# its deletion the end of the reap.
 kill -9 "$doomed_pid"
 killed_at=$(date +%s.%N)
 wait "$doomed_pid" 2>/dev/null || true
 rm "$state/node-$doomed_port.pid"
-until [ "$(lists | wc -l)" -le 1 ]; do
-  if (( $(echo "$(date +%s.%N) - $killed_at > 120" | bc) )); then
+since_kill() { echo "$(date +%s.%N) - $killed_at" | bc; }
+declare -A shrank
+while true; do
+  for key in "${!listed[@]}"; do
+    length=$(redis-cli -p "$redis_port" hlen "$key")
+    if [ -z "${shrank[$key]:-}" ] && [ "$length" -lt "${listed[$key]}" ]; then shrank[$key]=$(since_kill); fi
+    if [ "$length" -eq 0 ]; then
+      printf 'reaped %d clients: first removed %.1f s after the kill, list gone %.1f s after it (NodeTimeoutSeconds=5: silence 3 s, checked every second)\n' \
+        "${listed[$key]}" "${shrank[$key]}" "$(since_kill)"
+      exit 0
+    fi
+  done
+  if (( $(echo "$(since_kill) > 120" | bc) )); then
     echo "the dead node's list was still there after 120 s" >&2
     exit 1
   fi
-  sleep 0.1
+  sleep 0.05
 done
-echo "dead node's list gone $(echo "$(date +%s.%N) - $killed_at" | bc | xargs printf '%.1f') s after the kill (NodeTimeoutSeconds=5: silence 3 s, checked every second)"
