@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Measures how long the cluster takes to forget a node that dies holding many clients:
-#   bench/node-death.sh [clients]
+# Measures how long the cluster takes to forget a node that goes holding many clients:
+#   bench/node-death.sh [clients] [--sigterm]
 # Starts a private redis-server and two Release nodes at NodeTimeoutSeconds=5, connects the load
-# client's walkers to both (half each, 0.2 updates/s), SIGKILLs one node and prints the time from
-# the kill until its list (p:node:<node>) is gone from Redis: detection (a silence of
-# NodeTimeout - 2 s, checked every second) plus the reap itself. Needs redis-server and curl.
+# client's walkers to both (half each, 0.2 updates/s), then SIGKILLs one node and prints the time
+# from the kill until its list (p:node:<node>) is gone from Redis: detection (a silence of
+# NodeTimeout - 2 s, checked every second) plus the reap itself. With --sigterm the node drains
+# instead, and the time until it exits is printed too. Needs redis-server and curl.
 # Ports: PROXCHAT_BENCH_REDIS_PORT (6392) and PROXCHAT_BENCH_PORTS ("8091 8092").
 # Each process may hold about 20,000 sockets here (ulimit -n), so keep clients under that.
 set -euo pipefail
 
 clients="${1:-16000}"
+signal="KILL"
+[ "${2:-}" = "--sigterm" ] && signal="TERM"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 redis_port="${PROXCHAT_BENCH_REDIS_PORT:-6392}"
 read -r doomed_port survivor_port <<<"${PROXCHAT_BENCH_PORTS:-8091 8092}"
@@ -64,15 +67,23 @@ done
 doomed_pid="$(cat "$state/node-$doomed_port.pid")"
 declare -A listed
 for key in $(lists); do listed[$key]=$(redis-cli -p "$redis_port" hlen "$key"); done
-echo "before the kill: $(for key in "${!listed[@]}"; do echo -n "$key=${listed[$key]} "; done)"
+echo "before SIG$signal: $(for key in "${!listed[@]}"; do echo -n "$key=${listed[$key]} "; done)"
 
-# The dead node's list is the one that shrinks: its first removal marks the end of detection,
-# its deletion the end of the reap.
-kill -9 "$doomed_pid"
+kill -s "$signal" "$doomed_pid"
 killed_at=$(date +%s.%N)
+since_kill() { echo "$(date +%s.%N) - $killed_at" | bc; }
+if [ "$signal" = "TERM" ]; then
+  # The drain removes the node's clients before it exits: one list is left, the survivor's.
+  wait "$doomed_pid" || { echo "the node exited with $?; see $state/node-$doomed_port.log" >&2; exit 1; }
+  exited=$(since_kill)
+  rm "$state/node-$doomed_port.pid"
+  printf 'drained: exited %.1f s after SIGTERM, leaving %d node list(s) in Redis\n' "$exited" "$(lists | wc -l)"
+  exit 0
+fi
 wait "$doomed_pid" 2>/dev/null || true
 rm "$state/node-$doomed_port.pid"
-since_kill() { echo "$(date +%s.%N) - $killed_at" | bc; }
+# The dead node's list is the one that shrinks: its first removal marks the end of detection,
+# its deletion the end of the reap.
 declare -A shrank
 while true; do
   for key in "${!listed[@]}"; do

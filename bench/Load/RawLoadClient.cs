@@ -180,13 +180,13 @@ internal sealed class RawLoadClient : IDisposable
                 await _sendLock.WaitAsync(cancellationToken);
                 try
                 {
-                    if (!HandleFrames())
+                    var open = HandleFrames();
+                    await FlushAsync(cancellationToken);
+                    if (!open)
                     {
                         _metrics.Error();
                         return;
                     }
-
-                    await FlushAsync(cancellationToken);
                 }
                 finally
                 {
@@ -217,7 +217,7 @@ internal sealed class RawLoadClient : IDisposable
         }
     }
 
-    /// <summary>Handles every complete frame in the buffer; false when the server closed.</summary>
+    /// <summary>Handles every complete frame in the buffer; false when the server closed (its answer is then written, not yet flushed).</summary>
     private bool HandleFrames()
     {
         var offset = 0;
@@ -234,6 +234,9 @@ internal sealed class RawLoadClient : IDisposable
                     WriteFrame(OpPong, payload.Span);
                     break;
                 case OpClose:
+                    // Answered with its status, as RFC 6455 asks: a server closing thousands of
+                    // sockets (a drain) otherwise waits out its close handshake on each.
+                    WriteFrame(OpClose, payload.Span[..Math.Min(2, payloadLength)]);
                     return false;
             }
         }
