@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using Microsoft.Extensions.Options;
+using ProxChat.Transport.Sessions;
 using ProxChat.Transport.Cluster;
 using ProxChat.Transport.Hubs;
 using ProxChat.Transport.Signaling;
@@ -53,6 +54,7 @@ public static class ProxChatServer
         builder.Services.AddProxChatSignaling();
 
         var app = builder.Build();
+        app.UseUpgradeStreamFeature();
         app.UseWebSockets();
         app.UseStaticFiles();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = static _ => false });

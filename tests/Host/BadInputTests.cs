@@ -118,6 +118,32 @@ public class BadInputTests
     }
 
     [Fact]
+    public async Task Every_client_sending_text_that_is_not_utf8_amid_other_traffic_gets_its_1007()
+    {
+        // Forty clients on one spot: each registration sends every other client a new set, so the
+        // server is often writing to a client just as that client's bad frame fails its socket.
+        // That is when the close frame used to be lost to a reset (about one client in seven).
+        await using var server = await TestServer.StartAsync();
+        var closes = await Task.WhenAll(Enumerable.Range(0, 40).Select(async i =>
+        {
+            using var raw = await RawWebSocketClient.ConnectAsync(server);
+            await raw.SendTextAsync($$$"""{"type":"UpdatePosition","data":{"client_id":"bad-{{{i}}}","map_id":1,"x":1,"y":1}}""");
+            Assert.Equal(0x1, (await raw.ReceiveFrameAsync()).Opcode);
+            await raw.SendFrameAsync(0x1, [0x7B, 0xFF, 0xFE, 0x7D]);
+            RawWebSocketClient.Frame frame;
+            do
+            {
+                frame = await raw.ReceiveFrameAsync();
+            }
+            while (frame.Opcode != 0x8);
+
+            return (frame.Payload[0] << 8) | frame.Payload[1];
+        }));
+
+        Assert.All(closes, code => Assert.Equal((int)WebSocketCloseStatus.InvalidPayloadData, code));
+    }
+
+    [Fact]
     public async Task A_message_split_over_several_frames_is_reassembled()
     {
         await using var server = await TestServer.StartAsync();

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -34,6 +36,37 @@ public sealed class WebSocketAcceptor(
         {
             var connection = new WebSocketConnection(socket, signaling, connections, settings, time, logger);
             await connection.RunAsync(context.RequestAborted).ConfigureAwait(false);
+            if (socket.State == WebSocketState.Aborted && context.Features.Get<UpgradeStreamFeature>()?.Stream is { } stream)
+            {
+                await WaitForHangUpAsync(stream, context.RequestAborted).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits, up to the close handshake's timeout, for the client to hang up. A socket that failed
+    /// the connection itself (invalid UTF-8, a malformed frame) has sent its close frame and reads
+    /// no more; disposing it aborts the connection, and Kestrel's reset then often overtook that
+    /// frame.
+    /// </summary>
+    private static async Task WaitForHangUpAsync(Stream stream, CancellationToken requestAborted)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+        timeout.CancelAfter(WebSocketConnection.CloseHandshakeTimeout);
+        var sink = ArrayPool<byte>.Shared.Rent(256);
+        try
+        {
+            while (await stream.ReadAsync(sink, timeout.Token).ConfigureAwait(false) > 0)
+            {
+            }
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or IOException)
+        {
+            // Timed out, or the connection is gone: either way it is over.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(sink);
         }
     }
 }

@@ -19,7 +19,7 @@ public sealed partial class WebSocketConnection : ClientConnection
     // Most messages (positions, candidates) are far smaller; offers spill into the assembly buffer.
     private const int ReceiveBufferSize = 4096;
 
-    private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(5);
+    internal static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(5);
 
     private readonly WebSocket _socket;
     private readonly SignalingService _signaling;
@@ -234,8 +234,14 @@ public sealed partial class WebSocketConnection : ClientConnection
         }
         catch (Exception exception) when (exception is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
-            // The socket is gone; the receive loop sees the same and cleans up.
-            Abort();
+            // The socket is gone; the receive loop sees the same and cleans up. A socket that has
+            // sent a close frame this loop did not write failed the connection itself (invalid
+            // UTF-8, a malformed frame), and the receive loop is ending already; aborting the
+            // connection could drop that frame before the transport sends it.
+            if (_socket.State is not (WebSocketState.CloseSent or WebSocketState.Aborted))
+            {
+                Abort();
+            }
         }
     }
 
