@@ -16,26 +16,20 @@ public sealed class FailureTests(RedisFixture redis)
     public async Task A_killed_node_is_reaped_within_node_timeout_and_leaves_nothing_in_redis()
     {
         var prefix = RedisFixture.UniquePrefix();
-        (string, string)[] settings = [("NodeTimeoutSeconds", "5")];
-        await using var survivor = await TestServer.StartNodeAsync(redis.ConnectionString, prefix, settings);
-        await using var doomed = await NodeProcess.StartAsync(redis.ConnectionString, prefix, settings);
-        await using var a = await TestClient.JoinAsync(survivor, "a", 0, 0);
-        var b = await TestClient.JoinAsync(doomed, "b", 1, 1);
-        var c = await TestClient.JoinAsync(doomed, "c", 500, 500, mapId: 2);
-        await a.WaitForPeersAsync("b");
+        await using var pair = await StartPairWithDoomedNodeAsync(prefix);
+        var c = await TestClient.JoinAsync(pair.Doomed, "c", 500, 500, mapId: 2);
 
-        doomed.Kill();
+        pair.Doomed.Kill();
 
-        await a.ExpectPeersAsync();
+        await pair.A.ExpectPeersAsync();
         var db = (await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString)).GetDatabase();
-        await WaitUntilAsync(async () => (await KeysAsync(prefix)).All(k => !k.Contains(":node:", StringComparison.Ordinal) || k.EndsWith(survivor.Get<Transport.Cluster.RedisNode>().NodeId, StringComparison.Ordinal)));
+        await WaitUntilAsync(async () => !(await KeysAsync(prefix)).Contains(pair.DoomedNodeList));
         var keys = await KeysAsync(prefix);
         Assert.DoesNotContain($"{prefix}:client:b", keys);
         Assert.DoesNotContain($"{prefix}:client:c", keys);
         Assert.DoesNotContain(keys, k => k.Contains("{0:0:2}", StringComparison.Ordinal));
         Assert.Equal(["a"], (await db.HashKeysAsync($"{prefix}:{{0:0:1}}:pos")).Select(v => (string)v!));
         Assert.Equal(1, await db.SortedSetLengthAsync($"{prefix}:nodes"));
-        b.Abort();
         c.Abort();
     }
 
@@ -43,52 +37,40 @@ public sealed class FailureTests(RedisFixture redis)
     public async Task A_killed_node_is_reaped_from_every_partition_its_list_names()
     {
         var prefix = RedisFixture.UniquePrefix();
-        (string, string)[] settings = [("NodeTimeoutSeconds", "5")];
-        await using var survivor = await TestServer.StartNodeAsync(redis.ConnectionString, prefix, settings);
-        await using var doomed = await NodeProcess.StartAsync(redis.ConnectionString, prefix, settings);
-        await using var a = await TestClient.JoinAsync(survivor, "a", 0, 0);
-        var b = await TestClient.JoinAsync(doomed, "b", 1, 1);
-        await a.WaitForPeersAsync("b");
+        await using var pair = await StartPairWithDoomedNodeAsync(prefix);
 
         // As a map change to map 2 leaves b's entry when Redis keeps only its start (a crash that
         // lost the last writes, a failover to a lagging replica): b is still in map 1, and its
         // node's list names map 2 first.
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
         var db = connection.GetDatabase();
-        var nodeList = (await KeysAsync(prefix)).Single(k => k.Contains(":node:", StringComparison.Ordinal) && !k.EndsWith(survivor.Get<Transport.Cluster.RedisNode>().NodeId, StringComparison.Ordinal));
+        var nodeList = pair.DoomedNodeList;
         var entry = (string)(await db.HashGetAsync(nodeList, "b"))!;
         Assert.EndsWith(" 0:0:1", entry, StringComparison.Ordinal);
         await db.HashSetAsync(nodeList, "b", entry.Replace(" 0:0:1", " 0:0:2 0:0:1", StringComparison.Ordinal));
 
-        doomed.Kill();
+        pair.Doomed.Kill();
 
-        await a.ExpectPeersAsync();
+        await pair.A.ExpectPeersAsync();
         await WaitUntilAsync(async () => !(await KeysAsync(prefix)).Contains(nodeList));
         Assert.Equal(["a"], (await db.HashKeysAsync($"{prefix}:{{0:0:1}}:pos")).Select(v => (string)v!));
         Assert.DoesNotContain($"{prefix}:client:b", await KeysAsync(prefix));
-        b.Abort();
     }
 
     [Fact]
     public async Task A_node_reaping_a_dead_node_with_many_clients_keeps_its_own_heartbeat()
     {
         var prefix = RedisFixture.UniquePrefix();
-        (string, string)[] settings = [("NodeTimeoutSeconds", "5")];
-        await using var survivor = await TestServer.StartNodeAsync(redis.ConnectionString, prefix, settings);
-        await using var doomed = await NodeProcess.StartAsync(redis.ConnectionString, prefix, settings);
-        await using var a = await TestClient.JoinAsync(survivor, "a", 0, 0);
-        var b = await TestClient.JoinAsync(doomed, "b", 1, 1);
-        await a.WaitForPeersAsync("b");
+        await using var pair = await StartPairWithDoomedNodeAsync(prefix);
 
         // Enough clients that reaping them one after another takes longer than the survivor may
         // stay silent before the others presume it dead too (NodeTimeout 5 s less two beats).
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
         var db = connection.GetDatabase();
-        var survivorId = survivor.Get<Transport.Cluster.RedisNode>().NodeId;
-        var nodeList = (await KeysAsync(prefix)).Single(k => k.Contains(":node:", StringComparison.Ordinal) && !k.EndsWith(survivorId, StringComparison.Ordinal));
-        await db.HashSetAsync(nodeList, [.. Enumerable.Range(0, 60_000).Select(i => new HashEntry($"gone-{i}", $"{i + 100} 0:0:1"))]);
+        var survivorId = pair.Survivor.Get<Transport.Cluster.RedisNode>().NodeId;
+        await db.HashSetAsync(pair.DoomedNodeList, [.. Enumerable.Range(0, 60_000).Select(i => new HashEntry($"gone-{i}", $"{i + 100} 0:0:1"))]);
 
-        doomed.Kill();
+        pair.Doomed.Kill();
 
         var longestSilenceMs = 0L;
         await WaitUntilAsync(async () =>
@@ -96,12 +78,11 @@ public sealed class FailureTests(RedisFixture redis)
             var beat = (long)(await db.SortedSetScoreAsync($"{prefix}:nodes", survivorId))!;
             var time = (RedisResult[])(await db.ExecuteAsync("TIME"))!;
             longestSilenceMs = Math.Max(longestSilenceMs, ((long)time[0] * 1000) + ((long)time[1] / 1000) - beat);
-            return !await db.KeyExistsAsync(nodeList);
+            return !await db.KeyExistsAsync(pair.DoomedNodeList);
         });
         Assert.True(longestSilenceMs < SilenceAtNodeTimeout5.TotalMilliseconds, $"the survivor's heartbeat was {longestSilenceMs} ms old during the reap");
-        await a.ExpectPeersAsync();
+        await pair.A.ExpectPeersAsync();
         Assert.Equal(1, await db.SortedSetLengthAsync($"{prefix}:nodes"));
-        b.Abort();
     }
 
     [Fact]
@@ -298,6 +279,23 @@ public sealed class FailureTests(RedisFixture redis)
         return keys;
     }
 
+    /// <summary>
+    /// Client a on a node in this process and b on a node process the test may kill (both at
+    /// NodeTimeout 5 s), introduced to each other; and the doomed node's list in Redis.
+    /// </summary>
+    private async Task<PairWithDoomedNode> StartPairWithDoomedNodeAsync(string prefix)
+    {
+        (string, string)[] settings = [("NodeTimeoutSeconds", "5")];
+        var survivor = await TestServer.StartNodeAsync(redis.ConnectionString, prefix, settings);
+        var doomed = await NodeProcess.StartAsync(redis.ConnectionString, prefix, settings);
+        var a = await TestClient.JoinAsync(survivor, "a", 0, 0);
+        var b = await TestClient.JoinAsync(doomed, "b", 1, 1);
+        await a.WaitForPeersAsync("b");
+        var survivorId = survivor.Get<Transport.Cluster.RedisNode>().NodeId;
+        var doomedList = (await KeysAsync(prefix)).Single(k => k.Contains(":node:", StringComparison.Ordinal) && !k.EndsWith(survivorId, StringComparison.Ordinal));
+        return new PairWithDoomedNode(survivor, doomed, a, b, doomedList);
+    }
+
     private static Task WaitForReadinessAsync(HttpClient http, bool ready, params TestServer[] nodes) =>
         WaitUntilAsync(async () =>
         {
@@ -314,4 +312,16 @@ public sealed class FailureTests(RedisFixture redis)
 
     private static Task WaitUntilAsync(Func<Task<bool>> condition) =>
         Eventually.HoldsAsync(condition, RecoveryDeadline, static () => "the condition did not hold");
+
+    private sealed record PairWithDoomedNode(TestServer Survivor, NodeProcess Doomed, TestClient A, TestClient B, string DoomedNodeList) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            // b's node may be dead: its socket is dropped, not closed.
+            B.Abort();
+            await A.DisposeAsync();
+            await Doomed.DisposeAsync();
+            await Survivor.DisposeAsync();
+        }
+    }
 }
