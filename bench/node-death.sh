@@ -17,36 +17,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 redis_port="${PROXCHAT_BENCH_REDIS_PORT:-6392}"
 read -r doomed_port survivor_port <<<"${PROXCHAT_BENCH_PORTS:-8091 8092}"
 state="$(mktemp -d)"
-export DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x2000000}"
-
-cleanup() {
-  for pid_file in "$state"/*.pid; do
-    [ -e "$pid_file" ] && kill "$(cat "$pid_file")" 2>/dev/null || true
-  done
-  redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
-  rm -rf "$state"
-}
-trap cleanup EXIT
-
-dotnet build "$root/src/Host" --configuration Release --nologo --verbosity quiet
-dotnet build "$root/bench/Load" --configuration Release --nologo --verbosity quiet
-host="$root/src/Host/bin/Release/net10.0/ProxChat.Host.dll"
-load="$root/bench/Load/bin/Release/net10.0/ProxChat.Load.dll"
-
-redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
-  --pidfile "$state/redis.pid" --logfile "$state/redis.log"
-for port in $doomed_port $survivor_port; do
-  ConnectionStrings__Redis="127.0.0.1:$redis_port" ProxChat__NodeTimeoutSeconds=5 Logging__LogLevel__Default=Warning \
-    dotnet "$host" --urls "http://127.0.0.1:$port" >"$state/node-$port.log" 2>&1 &
-  echo $! >"$state/node-$port.pid"
-done
-for port in $doomed_port $survivor_port; do
-  deadline=$((SECONDS + 30))
-  until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do
-    [ $SECONDS -lt $deadline ] || { echo "node on $port not ready; see $state/node-$port.log" >&2; exit 1; }
-    sleep 0.2
-  done
-done
+# shellcheck source=bench/cluster.sh
+. "$root/bench/cluster.sh"
+start_nodes "$doomed_port $survivor_port" ProxChat__NodeTimeoutSeconds=5
 
 dotnet "$load" --clients "$clients" --rate 0.2 --ramp 15 --duration 60 \
   --url "ws://127.0.0.1:$doomed_port/,ws://127.0.0.1:$survivor_port/" >"$state/load.txt" 2>&1 &

@@ -13,39 +13,12 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 redis_port="${PROXCHAT_BENCH_REDIS_PORT:-6391}"
 ports="${PROXCHAT_BENCH_PORTS:-8081 8082 8083}"
 state="$(mktemp -d)"
-
-# The GC budget the container image sets (README, Configuration), for nodes and load client alike.
-export DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x2000000}"
-
-cleanup() {
-  for pid_file in "$state"/*.pid; do
-    [ -e "$pid_file" ] && kill "$(cat "$pid_file")" 2>/dev/null || true
-  done
-  redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
-  rm -rf "$state"
-}
-trap cleanup EXIT
-
-dotnet build "$root/src/Host" --configuration Release --nologo --verbosity quiet
-dotnet build "$root/bench/Load" --configuration Release --nologo --verbosity quiet
-host="$root/src/Host/bin/Release/net10.0/ProxChat.Host.dll"
-load="$root/bench/Load/bin/Release/net10.0/ProxChat.Load.dll"
-
-redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
-  --pidfile "$state/redis.pid" --logfile "$state/redis.log"
+# shellcheck source=bench/cluster.sh
+. "$root/bench/cluster.sh"
+start_nodes "$ports"
 urls=""
 for port in $ports; do
-  ConnectionStrings__Redis="127.0.0.1:$redis_port" Logging__LogLevel__Default=Warning \
-    dotnet "$host" --urls "http://127.0.0.1:$port" >"$state/node-$port.log" 2>&1 &
-  echo $! >"$state/node-$port.pid"
   urls="${urls:+$urls,}ws://127.0.0.1:$port/"
-done
-for port in $ports; do
-  deadline=$((SECONDS + 30))
-  until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do
-    [ $SECONDS -lt $deadline ] || { echo "node on $port not ready; see $state/node-$port.log" >&2; exit 1; }
-    sleep 0.2
-  done
 done
 
 if [ "$warmup" = "--warmup" ]; then
@@ -67,6 +40,8 @@ declare -A switches_before
 for pid in $pids; do before[$pid]=$(cpu_ticks "$pid"); switches_before[$pid]=$(switches "$pid"); done
 sleep 20
 for pid in $pids; do
+  # A small run's load client can finish connecting early enough to be gone by now.
+  [ -e "/proc/$pid" ] || { echo "cpu of process $pid: not read, it has exited"; continue; }
   name=$(tr '\0' ' ' <"/proc/$pid/cmdline" | grep -o -e 'redis-server' -e '--urls [^ ]*' -e 'ProxChat.Load' | head -n 1)
   echo "cpu ${name}: $(( ($(cpu_ticks "$pid") - before[$pid]) * 100 / $(getconf CLK_TCK) / 20 ))% of a core," \
     "$(( ($(switches "$pid") - switches_before[$pid]) / 20 )) context switches/s"
