@@ -286,14 +286,32 @@ public sealed class FailureTests(RedisFixture redis)
     private async Task<PairWithDoomedNode> StartPairWithDoomedNodeAsync(string prefix)
     {
         (string, string)[] settings = [("NodeTimeoutSeconds", "5")];
-        var survivor = await TestServer.StartNodeAsync(redis.ConnectionString, prefix, settings);
-        var doomed = await NodeProcess.StartAsync(redis.ConnectionString, prefix, settings);
-        var a = await TestClient.JoinAsync(survivor, "a", 0, 0);
-        var b = await TestClient.JoinAsync(doomed, "b", 1, 1);
-        await a.WaitForPeersAsync("b");
-        var survivorId = survivor.Get<Transport.Cluster.RedisNode>().NodeId;
-        var doomedList = (await KeysAsync(prefix)).Single(k => k.Contains(":node:", StringComparison.Ordinal) && !k.EndsWith(survivorId, StringComparison.Ordinal));
-        return new PairWithDoomedNode(survivor, doomed, a, b, doomedList);
+        var started = new Stack<IAsyncDisposable>();
+        try
+        {
+            var survivor = await TestServer.StartNodeAsync(redis.ConnectionString, prefix, settings);
+            started.Push(survivor);
+            var doomed = await NodeProcess.StartAsync(redis.ConnectionString, prefix, settings);
+            started.Push(doomed);
+            var a = await TestClient.JoinAsync(survivor, "a", 0, 0);
+            started.Push(a);
+            var b = await TestClient.JoinAsync(doomed, "b", 1, 1);
+            started.Push(b);
+            await a.WaitForPeersAsync("b");
+            var survivorId = survivor.Get<Transport.Cluster.RedisNode>().NodeId;
+            var doomedList = (await KeysAsync(prefix)).Single(k => k.Contains(":node:", StringComparison.Ordinal) && !k.EndsWith(survivorId, StringComparison.Ordinal));
+            return new PairWithDoomedNode(survivor, doomed, a, b, doomedList);
+        }
+        catch
+        {
+            // Not a node process left running behind a failed set-up.
+            while (started.TryPop(out var part))
+            {
+                await part.DisposeAsync();
+            }
+
+            throw;
+        }
     }
 
     private static Task WaitForReadinessAsync(HttpClient http, bool ready, params TestServer[] nodes) =>
