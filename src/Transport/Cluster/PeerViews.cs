@@ -48,10 +48,7 @@ public sealed class PeerViews(TimeSpan grace, TimeProvider time)
                 // may have offered meanwhile, so they get the grace period as if seen to end now.
                 foreach (var peer in snapshot.PeerIds)
                 {
-                    if (!view.Peers.Contains(peer))
-                    {
-                        view.GraceSince[peer] = now;
-                    }
+                    view.GraceUnlessLinked(peer, now);
                 }
 
                 return true;
@@ -97,10 +94,7 @@ public sealed class PeerViews(TimeSpan grace, TimeProvider time)
 
         lock (view)
         {
-            if (!view.Peers.Contains(senderId))
-            {
-                view.GraceSince[senderId] = time.GetTimestamp();
-            }
+            view.GraceUnlessLinked(senderId, time.GetTimestamp());
         }
     }
 
@@ -136,5 +130,14 @@ public sealed class PeerViews(TimeSpan grace, TimeProvider time)
 
         /// <summary>Peers outside the set the client may still relay to, from when: they left it, or relayed to the client on a link.</summary>
         public Dictionary<string, long> GraceSince { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Starts the grace period for a peer outside the set (a linked peer needs none).</summary>
+        public void GraceUnlessLinked(string peer, long now)
+        {
+            if (!Peers.Contains(peer))
+            {
+                GraceSince[peer] = now;
+            }
+        }
     }
 }
