@@ -1,6 +1,7 @@
 # Sourced by the cluster benchmarks: builds the Release server and load client, and starts a
 # private redis-server and nodes on loopback, all stopped when the script exits. Set root,
-# redis_port and state (a scratch directory) before sourcing.
+# redis_port and state (a scratch directory) before sourcing. PROXCHAT_BENCH_HOST names another
+# build's ProxChat.Host.dll to run instead, to compare two builds on the same day.
 
 # The GC budget the container image sets (README, Configuration), for nodes and load client alike.
 export DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x2000000}"
@@ -16,7 +17,7 @@ trap cleanup EXIT
 
 dotnet build "$root/src/Host" --configuration Release --nologo --verbosity quiet
 dotnet build "$root/bench/Load" --configuration Release --nologo --verbosity quiet
-host="$root/src/Host/bin/Release/net10.0/ProxChat.Host.dll"
+host="${PROXCHAT_BENCH_HOST:-$root/src/Host/bin/Release/net10.0/ProxChat.Host.dll}"
 load="$root/bench/Load/bin/Release/net10.0/ProxChat.Load.dll"
 
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \

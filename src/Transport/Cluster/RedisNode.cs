@@ -67,6 +67,9 @@ public sealed partial class RedisNode : IAsyncDisposable
 
     public static string NodeOf(string token) => token[..token.IndexOf('/', StringComparison.Ordinal)];
 
+    /// <summary>What every token of the node's connections starts with.</summary>
+    public static string TokenPrefix(string nodeId) => nodeId + "/";
+
     /// <summary>The state this node wrote may be gone: clients claim again, and stale entries are cleaned.</summary>
     public void InvalidateClaims()
     {

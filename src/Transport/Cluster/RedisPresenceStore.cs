@@ -249,7 +249,9 @@ public sealed class RedisPresenceStore : IPresenceStore
     /// Removes a client placed by connection <paramref name="connectionId"/> of <paramref name="nodeId"/>
     /// from every partition of <paramref name="tags"/> (as the node's list names them), the
     /// directory and the node's list, each only while that connection still owns it. For a dead
-    /// node's clients, and for this node's that left while Redis was away.
+    /// node's clients, and for this node's that left while Redis was away. The changes name no
+    /// client of another node <paramref name="nodeId"/> still owns: that node is dead, and its
+    /// clients are being removed with it.
     /// </summary>
     internal Task<IReadOnlyList<PeerChange>> RemoveEverywhereAsync(string clientId, long connectionId, string nodeId, string[] tags) =>
         RemoveEverywhereAsync(clientId, connectionId, nodeId, Keys.PartitionKeys(tags[0]), Array.ConvertAll(tags[1..], Keys.PartitionKeys));
@@ -257,7 +259,8 @@ public sealed class RedisPresenceStore : IPresenceStore
     private async Task<IReadOnlyList<PeerChange>> RemoveEverywhereAsync(string clientId, long connectionId, string nodeId, PartitionKeySet partition, PartitionKeySet[] strays)
     {
         var token = RedisNode.Token(nodeId, connectionId);
-        Task<RedisResult>[] removals = [.. RemoveScripts(clientId, token, strays), RemoveScript(clientId, token, partition)];
+        var deadNode = nodeId == _node.NodeId ? null : RedisNode.TokenPrefix(nodeId);
+        Task<RedisResult>[] removals = [.. RemoveScripts(clientId, token, strays, deadNode), RemoveScript(clientId, token, partition, deadNode)];
         var directory = Database.ScriptEvaluateAsync(RedisScripts.DeleteIfEquals, [Keys.Client(clientId)], [token]);
         var nodeList = Database.ScriptEvaluateAsync(RedisScripts.DeleteNodeEntry, [Keys.Node(nodeId)], [clientId, connectionId]);
         await Task.WhenAll([.. removals, directory, nodeList]).ConfigureAwait(false);
@@ -352,11 +355,15 @@ public sealed class RedisPresenceStore : IPresenceStore
         ]);
     }
 
-    private Task<RedisResult>[] RemoveScripts(string clientId, string token, PartitionKeySet[] partitions) =>
-        Array.ConvertAll(partitions, partition => RemoveScript(clientId, token, partition));
+    /// <param name="deadNode">The token prefix (<c>node/</c>) of a dead node whose clients' sets the removals leave unreported; null for none.</param>
+    private Task<RedisResult>[] RemoveScripts(string clientId, string token, PartitionKeySet[] partitions, string? deadNode = null) =>
+        Array.ConvertAll(partitions, partition => RemoveScript(clientId, token, partition, deadNode));
 
-    private Task<RedisResult> RemoveScript(string clientId, string token, PartitionKeySet partition) =>
-        Database.ScriptEvaluateAsync(RedisScripts.Remove, partition.Keys, [clientId, token, partition.LinkPrefix]);
+    private Task<RedisResult> RemoveScript(string clientId, string token, PartitionKeySet partition, string? deadNode = null) =>
+        Database.ScriptEvaluateAsync(
+            RedisScripts.Remove,
+            partition.Keys,
+            deadNode is null ? [clientId, token, partition.LinkPrefix] : [clientId, token, partition.LinkPrefix, deadNode]);
 
     /// <summary>
     /// Records every changed set of this node's clients in their views, and moves those changes

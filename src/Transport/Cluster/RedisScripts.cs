@@ -114,12 +114,14 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// KEYS: geo, pos, own, ver. ARGV: id, token, link prefix. Removes the client if the token still
-    /// owns it. Returns {status, records of its former peers…}: status 1 removed, 0 not the owner.
+    /// KEYS: geo, pos, own, ver. ARGV: id, token, link prefix, and optionally a dead node's token
+    /// prefix (<c>node/</c>). Removes the client if the token still owns it. Returns {status,
+    /// records of its former peers…}: status 1 removed, 0 not the owner. Peers the dead node owns
+    /// lose the link but get no record: they are being removed too, and no one would hear of it.
     /// </summary>
     public const string Remove = Prelude + """
         local geo, pos, own, ver = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-        local id, token, prefix = ARGV[1], ARGV[2], ARGV[3]
+        local id, token, prefix, dead = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
         if redis.call('HGET', own, id) ~= token then return {0} end
         local mine = prefix .. id
         local peers = redis.call('SMEMBERS', mine)
@@ -131,7 +133,9 @@ internal static class RedisScripts
         local out = {1}
         for _, p in ipairs(peers) do
           redis.call('SREM', prefix .. p, id)
-          emit(out, own, ver, prefix, p)
+          if not dead or string.sub(redis.call('HGET', own, p) or '', 1, #dead) ~= dead then
+            emit(out, own, ver, prefix, p)
+          end
         end
         return out
         """;

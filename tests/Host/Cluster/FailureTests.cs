@@ -1,4 +1,5 @@
 using System.Net;
+using ProxChat.Transport.Cluster;
 using StackExchange.Redis;
 
 namespace ProxChat.Host.Tests.Cluster;
@@ -58,6 +59,27 @@ public sealed class FailureTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task A_reap_reports_no_set_for_the_dead_nodes_own_clients()
+    {
+        var prefix = RedisFixture.UniquePrefix();
+        await using var pair = await StartPairWithDoomedNodeAsync(prefix);
+        var c = await TestClient.JoinAsync(pair.Doomed, "c", 2, 2);
+        await pair.A.WaitForPeersAsync("b", "c");
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var db = connection.GetDatabase();
+        var (connectionId, tags) = RedisPresenceStore.ParseNodeEntry((string)(await db.HashGetAsync(pair.DoomedNodeList, "b"))!);
+        var doomedId = pair.DoomedNodeList[(pair.DoomedNodeList.LastIndexOf(':') + 1)..];
+
+        // What the survivor's reaper does with each client of a dead node; c is the dead node's
+        // too, so its new set would go only to the dead node's channel.
+        var changes = await pair.Survivor.Get<RedisPresenceStore>().RemoveEverywhereAsync("b", connectionId, doomedId, tags);
+
+        Assert.Equal(["a"], changes.Select(change => change.ClientId));
+        Assert.Equal(["a"], (await db.SetMembersAsync($"{prefix}:{{0:0:1}}:l:c")).Select(v => (string)v!));
+        c.Abort();
+    }
+
+    [Fact]
     public async Task A_node_reaping_a_dead_node_with_many_clients_keeps_its_own_heartbeat()
     {
         var prefix = RedisFixture.UniquePrefix();
@@ -67,7 +89,7 @@ public sealed class FailureTests(RedisFixture redis)
         // stay silent before the others presume it dead too (NodeTimeout 5 s less two beats).
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
         var db = connection.GetDatabase();
-        var survivorId = pair.Survivor.Get<Transport.Cluster.RedisNode>().NodeId;
+        var survivorId = pair.Survivor.Get<RedisNode>().NodeId;
         await db.HashSetAsync(pair.DoomedNodeList, [.. Enumerable.Range(0, 60_000).Select(i => new HashEntry($"gone-{i}", $"{i + 100} 0:0:1"))]);
 
         pair.Doomed.Kill();
@@ -298,7 +320,7 @@ public sealed class FailureTests(RedisFixture redis)
             var b = await TestClient.JoinAsync(doomed, "b", 1, 1);
             started.Push(b);
             await a.WaitForPeersAsync("b");
-            var survivorId = survivor.Get<Transport.Cluster.RedisNode>().NodeId;
+            var survivorId = survivor.Get<RedisNode>().NodeId;
             var doomedList = (await KeysAsync(prefix)).Single(k => k.Contains(":node:", StringComparison.Ordinal) && !k.EndsWith(survivorId, StringComparison.Ordinal));
             return new PairWithDoomedNode(survivor, doomed, a, b, doomedList);
         }
