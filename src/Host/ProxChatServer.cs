@@ -2,9 +2,11 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using Microsoft.Extensions.Options;
-using ProxChat.Transport.Sessions;
+using OpenTelemetry.Metrics;
 using ProxChat.Transport.Cluster;
+using ProxChat.Transport.Diagnostics;
 using ProxChat.Transport.Hubs;
+using ProxChat.Transport.Sessions;
 using ProxChat.Transport.Signaling;
 using StackExchange.Redis;
 
@@ -51,6 +53,16 @@ public static class ProxChatServer
             AddHub(builder.Services, clustered: redis is { Length: > 0 });
         }
 
+        var metricsEnabled = builder.Configuration.GetValue($"{ProxChatOptions.SectionName}:Metrics:Enabled", defaultValue: true);
+        if (metricsEnabled)
+        {
+            // The node's own instruments, Kestrel's connections and the runtime's (GC pauses,
+            // thread pool queue), in Prometheus's text format at /metrics.
+            builder.Services.AddOpenTelemetry().WithMetrics(static metrics => metrics
+                .AddMeter(ProxChatMetrics.MeterName, "Microsoft.AspNetCore.Server.Kestrel", "System.Runtime")
+                .AddPrometheusExporter());
+        }
+
         builder.Services.AddProxChatSignaling();
 
         var app = builder.Build();
@@ -59,6 +71,11 @@ public static class ProxChatServer
         app.UseStaticFiles();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = static _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = static check => check.Tags.Contains(HealthTags.Ready) });
+        if (metricsEnabled)
+        {
+            app.MapPrometheusScrapingEndpoint();
+        }
+
         app.MapSignalingEndpoints();
         if (hubEnabled)
         {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ProxChat.Transport.Diagnostics;
 using ProxChat.Transport.Signaling;
 using StackExchange.Redis;
 
@@ -20,6 +21,7 @@ public sealed partial class ClusterMaintenance(
     RedisPresenceStore presence,
     RedisMessageDelivery delivery,
     SignalingService signaling,
+    ProxChatMetrics metrics,
     IOptions<ProxChatOptions> options,
     TimeProvider time,
     ILogger<ClusterMaintenance> logger) : BackgroundService
@@ -198,6 +200,10 @@ public sealed partial class ClusterMaintenance(
                 {
                     var changes = await presence.RemoveEverywhereAsync(clientId, connectionId, nodeId, tags).ConfigureAwait(false);
                     await signaling.NotifyAsync(changes, token).ConfigureAwait(false);
+                    if (nodeId != node.NodeId)
+                    {
+                        metrics.Reaped();
+                    }
                 }
             });
 

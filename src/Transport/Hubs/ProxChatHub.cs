@@ -56,7 +56,7 @@ public sealed class ProxChatHub(SignalingService signaling, ConnectionSet connec
         }
         else
         {
-            SignalingService.Reject(connection, kind, error);
+            signaling.Reject(connection, kind, error);
         }
     }
 }

@@ -199,7 +199,7 @@ public sealed partial class WebSocketConnection : ClientConnection
             return _signaling.HandleAsync(this, message, cancellationToken);
         }
 
-        SignalingService.Reject(this, message.Kind, error);
+        _signaling.Reject(this, message.Kind, error);
         return ValueTask.CompletedTask;
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ProxChat.Proximity;
+using ProxChat.Transport.Diagnostics;
 using ProxChat.Transport.Presence;
 using ProxChat.Transport.Protocol;
 using ProxChat.Transport.Sessions;
@@ -20,6 +21,7 @@ public sealed partial class SignalingService
     private readonly ClientRegistry _registry;
     private readonly IMessageDelivery _delivery;
     private readonly TimeProvider _time;
+    private readonly ProxChatMetrics _metrics;
     private readonly ILogger<SignalingService> _logger;
     private readonly long _reintroductionTicks;
 
@@ -29,6 +31,7 @@ public sealed partial class SignalingService
         IMessageDelivery delivery,
         IOptions<ProxChatOptions> options,
         TimeProvider time,
+        ProxChatMetrics metrics,
         ILogger<SignalingService> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -36,6 +39,7 @@ public sealed partial class SignalingService
         _registry = registry;
         _delivery = delivery;
         _time = time;
+        _metrics = metrics;
         _logger = logger;
         _reintroductionTicks = options.Value.ReintroductionIntervalSeconds * time.TimestampFrequency;
     }
@@ -45,9 +49,12 @@ public sealed partial class SignalingService
         ArgumentNullException.ThrowIfNull(connection);
         if (!connection.IsRegistered && message.Kind != ClientMessageKind.UpdatePosition)
         {
+            _metrics.MessageRejected(message.Kind);
             connection.Send(ServerMessage.Error(ProtocolErrors.NotRegistered));
             return;
         }
+
+        _metrics.MessageReceived(message.Kind);
 
         try
         {
@@ -79,9 +86,10 @@ public sealed partial class SignalingService
 
     /// <summary>Answers a message that failed validation.</summary>
     /// <param name="kind">The message's type, if the envelope named a known one.</param>
-    public static void Reject(ClientConnection connection, ClientMessageKind kind, string error)
+    public void Reject(ClientConnection connection, ClientMessageKind kind, string error)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        _metrics.MessageRejected(kind);
         var registrationFirst = !connection.IsRegistered && kind is not (ClientMessageKind.None or ClientMessageKind.UpdatePosition);
         connection.Send(ServerMessage.Error(registrationFirst ? ProtocolErrors.NotRegistered : error));
     }
@@ -219,7 +227,9 @@ public sealed partial class SignalingService
 
     private async ValueTask PlaceAsync(ClientConnection connection, Location location, bool isFirst, CancellationToken cancellationToken)
     {
+        var started = _time.GetTimestamp();
         var placement = await _presence.PlaceAsync(connection, location, isFirst, cancellationToken).ConfigureAwait(false);
+        _metrics.Placed(_time.GetElapsedTime(started));
         if (placement.Error is not null)
         {
             connection.Send(ServerMessage.Error(placement.Error));
@@ -241,16 +251,27 @@ public sealed partial class SignalingService
     {
         var senderId = connection.ClientId!;
         var targetId = message.TargetId!;
-        var refusal = string.Equals(targetId, senderId, StringComparison.Ordinal)
-            ? ProtocolErrors.TargetIsSelf(message.Kind.ToString())
-            : await _presence.CheckRelayAsync(connection, targetId, cancellationToken).ConfigureAwait(false) switch
-            {
-                RelayCheck.NotFound => ProtocolErrors.TargetNotFound(targetId),
-                RelayCheck.NotNearby => ProtocolErrors.TargetNotNearby(targetId),
-                var allowed => await _delivery.DeliverAsync(targetId, ServerMessage.RelayOf(message.Kind, senderId, message.Payload, allowed == RelayCheck.AllowedOnLink), cancellationToken).ConfigureAwait(false)
-                    ? null
-                    : ProtocolErrors.TargetNotFound(targetId),
-            };
+        string? refusal;
+        try
+        {
+            refusal = string.Equals(targetId, senderId, StringComparison.Ordinal)
+                ? ProtocolErrors.TargetIsSelf(message.Kind.ToString())
+                : await _presence.CheckRelayAsync(connection, targetId, cancellationToken).ConfigureAwait(false) switch
+                {
+                    RelayCheck.NotFound => ProtocolErrors.TargetNotFound(targetId),
+                    RelayCheck.NotNearby => ProtocolErrors.TargetNotNearby(targetId),
+                    var allowed => await _delivery.DeliverAsync(targetId, ServerMessage.RelayOf(message.Kind, senderId, message.Payload, allowed == RelayCheck.AllowedOnLink), cancellationToken).ConfigureAwait(false)
+                        ? null
+                        : ProtocolErrors.TargetNotFound(targetId),
+                };
+        }
+        catch (PresenceUnavailableException)
+        {
+            _metrics.Relayed(RelayOutcome.Unavailable);
+            throw;
+        }
+
+        _metrics.Relayed(refusal is null ? RelayOutcome.Delivered : RelayOutcome.Refused);
 
         // ICE candidates come in bursts and are harmless to lose: no error for each.
         if (refusal is not null && message.Kind != ClientMessageKind.SendIceCandidate)
@@ -281,6 +302,7 @@ public sealed partial class SignalingService
     private void ReportStoreUnavailable(ClientConnection connection, ClientMessageKind kind, PresenceUnavailableException exception)
     {
         Log.StoreUnavailable(_logger, kind, connection.Id, exception);
+        _metrics.StoreUnavailable();
         if (kind != ClientMessageKind.SendIceCandidate)
         {
             connection.Send(ServerMessage.Error(ProtocolErrors.StoreUnavailable));

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using ProxChat.Proximity;
+using ProxChat.Transport.Diagnostics;
 using ProxChat.Transport.Presence;
 using ProxChat.Transport.Sessions;
 
@@ -30,6 +31,8 @@ public static class SignalingServiceCollectionExtensions
             sp.GetRequiredService<ClientRegistry>(),
             sp.GetRequiredService<IOptions<ProxChatOptions>>().Value.RelayPolicy));
         services.AddSingleton<ConnectionSet>();
+        services.AddMetrics();
+        services.AddSingleton<ProxChatMetrics>();
         services.TryAddSingleton<IMessageDelivery, LocalMessageDelivery>();
         services.AddSingleton<SignalingService>();
         services.AddSingleton<WebSocketAcceptor>();

@@ -31,6 +31,8 @@ public sealed class FailureTests(RedisFixture redis)
         Assert.DoesNotContain(keys, k => k.Contains("{0:0:2}", StringComparison.Ordinal));
         Assert.Equal(["a"], (await db.HashKeysAsync($"{prefix}:{{0:0:1}}:pos")).Select(v => (string)v!));
         Assert.Equal(1, await db.SortedSetLengthAsync($"{prefix}:nodes"));
+        using var http = new HttpClient();
+        Assert.Equal(2, (await MetricsTests.ScrapeAsync(http, pair.Survivor))["proxchat_cluster_reaped_clients_total"]);
         c.Abort();
     }
 
@@ -172,6 +174,7 @@ public sealed class FailureTests(RedisFixture redis)
         a.DiscardReceived();
         await a.MoveAsync(2, 2);
         Assert.Contains("Redis", await a.ExpectErrorAsync(), StringComparison.Ordinal);
+        Assert.Equal(1, (await MetricsTests.ScrapeAsync(http, node1))["proxchat_store_unavailable_total"]);
 
         await privateRedis.RestartAsync(TimeSpan.Zero);
         await WaitForReadinessAsync(http, ready: true, node1, node2);
@@ -276,6 +279,7 @@ public sealed class FailureTests(RedisFixture redis)
         await using var a = await TestClient.ConnectAsync(node);
         await a.MoveAsync("a", 0, 0);
         Assert.Contains("Redis", await a.ExpectErrorAsync(), StringComparison.Ordinal);
+        Assert.Equal(1, (await MetricsTests.ScrapeAsync(http, node))["proxchat_store_unavailable_total"]);
 
         await privateRedis.RestartAsync(TimeSpan.Zero);
         await WaitForReadinessAsync(http, ready: true, node);

@@ -1,0 +1,77 @@
+using System.Diagnostics.Metrics;
+using ProxChat.Transport.Protocol;
+using ProxChat.Transport.Signaling;
+
+namespace ProxChat.Transport.Diagnostics;
+
+/// <summary>
+/// The node's instruments, on the meter <c>ProxChat</c>: what an operator watches to see load,
+/// refusals and a struggling store. Counters cost a check and nothing more while no one listens;
+/// the two gauges are read only when collected.
+/// </summary>
+public sealed class ProxChatMetrics
+{
+    public const string MeterName = "ProxChat";
+
+    private readonly Counter<long> _messages;
+    private readonly Counter<long> _rejectedMessages;
+    private readonly Counter<long> _relays;
+    private readonly Histogram<double> _placementDuration;
+    private readonly Counter<long> _storeUnavailable;
+    private readonly Counter<long> _reapedClients;
+
+    public ProxChatMetrics(IMeterFactory meterFactory, ConnectionSet connections, ClientRegistry clients)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        var meter = meterFactory.Create(MeterName);
+        meter.CreateObservableUpDownCounter("proxchat.connections", () => connections.Count, "{connection}", "Open client connections on this node, registered or not.");
+        meter.CreateObservableUpDownCounter("proxchat.clients", () => clients.Count, "{client}", "Clients registered on this node.");
+        _messages = meter.CreateCounter<long>("proxchat.messages", "{message}", "Valid client messages received, by type.");
+        _rejectedMessages = meter.CreateCounter<long>("proxchat.messages.rejected", "{message}", "Client messages refused as malformed or out of order, by type (\"unknown\" when the envelope named none).");
+        _relays = meter.CreateCounter<long>("proxchat.relays", "{message}", "Offers, answers and ICE candidates, by outcome: delivered, refused (not nearby, unknown or self) or unavailable (the store could not be asked).");
+        _placementDuration = meter.CreateHistogram<double>(
+            "proxchat.placement.duration",
+            "s",
+            "How long placing one move took, the shared store's round trips included.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] });
+        _storeUnavailable = meter.CreateCounter<long>("proxchat.store.unavailable", "{message}", "Client messages not applied because Redis could not be reached.");
+        _reapedClients = meter.CreateCounter<long>("proxchat.cluster.reaped_clients", "{client}", "Clients of dead nodes this node removed.");
+    }
+
+    public void MessageReceived(ClientMessageKind kind) => _messages.Add(1, new KeyValuePair<string, object?>("type", KindName(kind)));
+
+    public void MessageRejected(ClientMessageKind kind) => _rejectedMessages.Add(1, new KeyValuePair<string, object?>("type", KindName(kind)));
+
+    public void Relayed(RelayOutcome outcome) =>
+        _relays.Add(1, new KeyValuePair<string, object?>("outcome", outcome switch
+        {
+            RelayOutcome.Delivered => "delivered",
+            RelayOutcome.Refused => "refused",
+            _ => "unavailable",
+        }));
+
+    public void Placed(TimeSpan duration) => _placementDuration.Record(duration.TotalSeconds);
+
+    public void StoreUnavailable() => _storeUnavailable.Add(1);
+
+    public void Reaped() => _reapedClients.Add(1);
+
+    // Literal names, so a measurement allocates no string.
+    private static string KindName(ClientMessageKind kind) => kind switch
+    {
+        ClientMessageKind.UpdatePosition => "UpdatePosition",
+        ClientMessageKind.SendOffer => "SendOffer",
+        ClientMessageKind.SendAnswer => "SendAnswer",
+        ClientMessageKind.SendIceCandidate => "SendIceCandidate",
+        ClientMessageKind.RequestPeerRefresh => "RequestPeerRefresh",
+        ClientMessageKind.Disconnect => "Disconnect",
+        _ => "unknown",
+    };
+}
+
+public enum RelayOutcome
+{
+    Delivered,
+    Refused,
+    Unavailable,
+}
