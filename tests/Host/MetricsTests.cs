@@ -13,7 +13,6 @@ namespace ProxChat.Host.Tests;
 [Collection(MetricsAlone.Name)]
 public sealed partial class MetricsTests
 {
-
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
     [Fact]
