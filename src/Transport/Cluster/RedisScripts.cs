@@ -10,7 +10,7 @@ internal static class RedisScripts
 {
     // Shared by the partition scripts. HMGET goes in chunks: Lua's unpack has a stack limit. Numbers are Lua doubles: coordinates are at most 3.6·10⁷
     // apart, so squared distances stay below 2⁵³ and the comparison is exact.
-    // A changed client's record: id, owning token ('' if none), set version, peer count, peers.
+    // A changed client's record: id, owning token ('' if none; emit reads it unless given), set version, peer count, peers.
     // Versions come from Redis's clock in microseconds and only grow, even across a Redis restart.
     // The clock is read only when a set is emitted: a move that changes no link skips TIME.
     private const string Prelude = """
@@ -32,7 +32,7 @@ internal static class RedisScripts
           return at
         end
         local now
-        local function emit(out, own, ver, prefix, c)
+        local function emit(out, own, ver, prefix, c, owner)
           if not now then
             local t = redis.call('TIME')
             now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -42,7 +42,7 @@ internal static class RedisScripts
           redis.call('HSET', ver, c, string.format('%.0f', v))
           local peers = redis.call('SMEMBERS', prefix .. c)
           out[#out + 1] = c
-          out[#out + 1] = redis.call('HGET', own, c) or ''
+          out[#out + 1] = owner or redis.call('HGET', own, c) or ''
           out[#out + 1] = string.format('%.0f', v)
           out[#out + 1] = #peers
           for _, p in ipairs(peers) do out[#out + 1] = p end
@@ -133,8 +133,9 @@ internal static class RedisScripts
         local out = {1}
         for _, p in ipairs(peers) do
           redis.call('SREM', prefix .. p, id)
-          if not dead or string.sub(redis.call('HGET', own, p) or '', 1, #dead) ~= dead then
-            emit(out, own, ver, prefix, p)
+          local owner = dead and (redis.call('HGET', own, p) or '')
+          if not dead or string.sub(owner, 1, #dead) ~= dead then
+            emit(out, own, ver, prefix, p, owner)
           end
         end
         return out
