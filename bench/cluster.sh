@@ -24,12 +24,14 @@ redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --d
   --pidfile "$state/redis.pid" --logfile "$state/redis.log"
 
 # start_nodes "PORT..." [NAME=VALUE...]: a node on each port, with these settings on top; returns
-# once every one is ready. Each node's pid is in $state/node-PORT.pid, its output in .log.
+# once every one is ready. Each node's pid is in $state/node-PORT.pid, its output in .log. Nodes
+# run with the container image's inline socket I/O (README, Configuration), the load client without.
 start_nodes() {
   local ports="$1"
   shift
   for port in $ports; do
-    env "$@" ConnectionStrings__Redis="127.0.0.1:$redis_port" Logging__LogLevel__Default=Warning \
+    env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS="${DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS:-1}" "$@" \
+      ConnectionStrings__Redis="127.0.0.1:$redis_port" Logging__LogLevel__Default=Warning \
       dotnet "$host" --urls "http://127.0.0.1:$port" >"$state/node-$port.log" 2>&1 &
     echo $! >"$state/node-$port.pid"
   done

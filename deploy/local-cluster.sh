@@ -57,8 +57,9 @@ start() {
 
   upstreams=""
   for port in $node_ports; do
-    # The GC budget the container image sets.
+    # The GC budget and inline socket I/O the container image sets.
     ConnectionStrings__Redis="127.0.0.1:$redis_port" DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x2000000}" \
+      DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS="${DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS:-1}" \
       nohup dotnet "$dll" --urls "http://127.0.0.1:$port" >"$state/node-$port.log" 2>&1 &
     echo $! >"$state/node-$port.pid"
     upstreams="$upstreams        server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"$'\n'

@@ -34,6 +34,8 @@ public static class ProxChatServer
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
+        InlineSocketIo.Configure(builder);
+
         builder.Services.AddOptions<ProxChatOptions>()
             .BindConfiguration(ProxChatOptions.SectionName)
             .ValidateDataAnnotations()
@@ -66,6 +68,7 @@ public static class ProxChatServer
         builder.Services.AddProxChatSignaling();
 
         var app = builder.Build();
+        InlineSocketIo.Report(app);
         app.UseUpgradeStreamFeature();
         app.UseWebSockets();
         app.UseStaticFiles();

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 
 namespace ProxChat.Host.Tests.Cluster;
@@ -6,6 +7,7 @@ namespace ProxChat.Host.Tests.Cluster;
 internal sealed class NodeProcess : IServerNode, IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
 
     private NodeProcess(Process process, Uri address)
     {
@@ -15,17 +17,38 @@ internal sealed class NodeProcess : IServerNode, IAsyncDisposable
 
     public Uri HttpAddress { get; }
 
+    /// <summary>What the node has written to standard output so far, line by line.</summary>
+    public IReadOnlyCollection<string> Output => _output;
+
     public int Id => _process.Id;
 
-    public static async Task<NodeProcess> StartAsync(string redis, string keyPrefix, params (string Key, string Value)[] settings)
+    public static Task<NodeProcess> StartAsync(string redis, string keyPrefix, params (string Key, string Value)[] settings) =>
+        StartAsync(redis, keyPrefix, new Dictionary<string, string>(), settings);
+
+    /// <summary>A node with these environment variables on top of the test process's (for what the runtime reads from the environment only).</summary>
+    public static async Task<NodeProcess> StartAsync(string redis, string keyPrefix, IReadOnlyDictionary<string, string> environment, params (string Key, string Value)[] settings)
     {
         var port = RedisServer.FreePort();
         var host = Path.Combine(AppContext.BaseDirectory, "ProxChat.Host.dll");
         var arguments = TestServer.Arguments($"http://127.0.0.1:{port}", [("RedisKeyPrefix", keyPrefix), .. settings]);
         arguments.InsertRange(0, [host, $"--ConnectionStrings:Redis={redis}"]);
-        var process = Process.Start(new ProcessStartInfo("dotnet", arguments) { UseShellExecute = false, RedirectStandardOutput = true })!;
-        process.BeginOutputReadLine();
+        var start = new ProcessStartInfo("dotnet", arguments) { UseShellExecute = false, RedirectStandardOutput = true };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        var process = new Process { StartInfo = start };
         var node = new NodeProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        process.OutputDataReceived += (_, line) =>
+        {
+            if (line.Data is not null)
+            {
+                node._output.Enqueue(line.Data);
+            }
+        };
+        process.Start();
+        process.BeginOutputReadLine();
         await node.WaitUntilReadyAsync();
         return node;
     }
