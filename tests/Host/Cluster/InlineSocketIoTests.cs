@@ -20,7 +20,14 @@ public sealed class InlineSocketIoTests(RedisFixture redis)
         };
         await using var node1 = await NodeProcess.StartAsync(redis.ConnectionString, prefix, environment);
         await using var node2 = await NodeProcess.StartAsync(redis.ConnectionString, prefix, environment);
-        Assert.All([node1, node2], node => Assert.Contains(node.Output, line => line.Contains("Socket I/O runs inline", StringComparison.Ordinal)));
+        foreach (var node in new[] { node1, node2 })
+        {
+            // Written at start-up; the test process reads the node's output in its own time.
+            await Eventually.HoldsAsync(
+                () => node.Output.Any(line => line.Contains("Socket I/O runs inline", StringComparison.Ordinal)),
+                TestClient.Deadline,
+                () => $"node {node.Id} said socket I/O runs inline; its output: {string.Join(" | ", node.Output)}");
+        }
 
         await using var a = await TestClient.JoinAsync(node1, "a", 0, 0);
         await using var b = await TestClient.ConnectAsync(node2);
