@@ -3,7 +3,8 @@
 #   bench/three-nodes.sh [clients] [--warmup]
 # Starts a private redis-server and three Release nodes on loopback, optionally runs a 3,000-client
 # warm-up pass (so the measured run sees JIT-compiled code), then runs bench/Load with client i on
-# node i mod 3 and prints its summary line and each process's CPU. Needs redis-server and curl.
+# node i mod 3 and prints its summary, its round trips by path (between clients on one node or on
+# two) and each process's CPU. Needs redis-server and curl.
 # Ports: PROXCHAT_BENCH_REDIS_PORT (6391) and PROXCHAT_BENCH_PORTS ("8081 8082 8083").
 set -euo pipefail
 

@@ -6,7 +6,8 @@ namespace ProxChat.Load;
 internal sealed class Metrics
 {
     private readonly Lock _gate = new();
-    private readonly List<double> _roundTripsMs = [];
+    private readonly List<double> _sameNodeMs = [];
+    private readonly List<double> _acrossNodesMs = [];
     private readonly HashSet<string> _errorTexts = new(StringComparer.Ordinal);
     private long _updates;
     private long _relaysDelivered;
@@ -55,7 +56,8 @@ internal sealed class Metrics
 
     public void PeerList() => Interlocked.Increment(ref _peerLists);
 
-    public void RoundTrip(long sentTimestamp)
+    /// <param name="acrossNodes">Whether the peer is connected to another node than the offerer.</param>
+    public void RoundTrip(long sentTimestamp, bool acrossNodes)
     {
         if (!Measuring)
         {
@@ -65,7 +67,7 @@ internal sealed class Metrics
         var ms = Stopwatch.GetElapsedTime(sentTimestamp).TotalMilliseconds;
         lock (_gate)
         {
-            _roundTripsMs.Add(ms);
+            (acrossNodes ? _acrossNodesMs : _sameNodeMs).Add(ms);
         }
     }
 
@@ -73,13 +75,27 @@ internal sealed class Metrics
     {
         lock (_gate)
         {
-            if (_roundTripsMs.Count == 0)
-            {
-                return (0, 0, 0, 0);
-            }
-
-            var sorted = _roundTripsMs.Order().ToArray();
-            return (sorted.Length, sorted[sorted.Length / 2], sorted[(int)(sorted.Length * 0.99)], sorted[^1]);
+            return Summarize([.. _sameNodeMs, .. _acrossNodesMs]);
         }
+    }
+
+    /// <summary>The round trips between clients on one node, or on two.</summary>
+    public (int Count, double P50, double P99, double Max) RoundTrips(bool acrossNodes)
+    {
+        lock (_gate)
+        {
+            return Summarize(acrossNodes ? _acrossNodesMs : _sameNodeMs);
+        }
+    }
+
+    private static (int Count, double P50, double P99, double Max) Summarize(List<double> roundTripsMs)
+    {
+        if (roundTripsMs.Count == 0)
+        {
+            return (0, 0, 0, 0);
+        }
+
+        var sorted = roundTripsMs.Order().ToArray();
+        return (sorted.Length, sorted[sorted.Length / 2], sorted[(int)(sorted.Length * 0.99)], sorted[^1]);
     }
 }

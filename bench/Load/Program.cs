@@ -61,6 +61,14 @@ var (count, p50, p99, max) = metrics.RoundTrips();
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"updates/s {updates / seconds:F0}  relays delivered/s {relays / seconds:F0}  round trips {count}  rtt p50 {p50:F1} ms  p99 {p99:F1} ms  max {max:F1} ms  errors {errors}  connect failures {connectFailures}  peer lists {metrics.PeerLists}"));
+if (options.Urls.Length > 1)
+{
+    var (sameCount, sameP50, sameP99, sameMax) = metrics.RoundTrips(acrossNodes: false);
+    var (acrossCount, acrossP50, acrossP99, acrossMax) = metrics.RoundTrips(acrossNodes: true);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"rtt by path: one node {sameCount}  p50 {sameP50:F1} ms  p99 {sameP99:F1} ms  max {sameMax:F1} ms;  two nodes {acrossCount}  p50 {acrossP50:F1} ms  p99 {acrossP99:F1} ms  max {acrossMax:F1} ms"));
+}
+
 foreach (var text in metrics.ErrorTexts)
 {
     Console.WriteLine($"error: {text}");

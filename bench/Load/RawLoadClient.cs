@@ -38,6 +38,7 @@ internal sealed class RawLoadClient : IDisposable
     private readonly bool _peerJs;
     private readonly int _mapId;
     private readonly Uri _url;
+    private readonly int _node;
 
     // Held while frames are written and flushed: the receive loop, the walk and StartAsync all send.
     private readonly SemaphoreSlim _sendLock = new(1, 1);
@@ -58,6 +59,7 @@ internal sealed class RawLoadClient : IDisposable
         _random = random;
         _options = options;
         _metrics = metrics;
+        _node = NodeOf(Encoding.UTF8.GetBytes(id));
         _peerJs = options.Protocol == "peerjs";
         _writer = new Utf8JsonWriter(_json, new JsonWriterOptions { SkipValidation = true });
         _offerPayload = new byte[Math.Max(options.PayloadBytes, 24)];
@@ -264,7 +266,7 @@ internal sealed class RawLoadClient : IDisposable
                 _metrics.RelayDelivered();
                 if (MessageWriter.TryReadStamp(message.Payload.Span, out var sent))
                 {
-                    _metrics.RoundTrip(sent);
+                    _metrics.RoundTrip(sent, acrossNodes: NodeOf(message.Sender.Span) != _node);
                 }
 
                 if (_partner is not null)
@@ -278,6 +280,10 @@ internal sealed class RawLoadClient : IDisposable
                 break;
         }
     }
+
+    /// <summary>Which of the URLs a client connects to: client i is <c>load-</c> and i in six digits, on URL i mod their count (Program).</summary>
+    private int NodeOf(ReadOnlySpan<byte> clientId) =>
+        Utf8Parser.TryParse(clientId["load-".Length..], out int index, out _) ? index % _options.Urls.Length : -1;
 
     private static bool TryReadFrame(ReadOnlySpan<byte> buffer, out byte opcode, out int headerLength, out int payloadLength)
     {
