@@ -22,8 +22,8 @@ COPY --from=build /app ./
 # ASPNETCORE_HTTP_PORTS=8080 is set by the base image and the server listens there.
 USER app
 # A 32 MB gen0 budget: about one collection every two seconds instead of several a second at
-# 5,000 clients, so far fewer pauses that stop every connection (README, Benchmarks). The GC reads
-# this from the environment only.
+# 5,000 clients, so far fewer pauses that stop every connection (docs/performance-history.md).
+# The GC reads this from the environment only.
 ENV DOTNET_GCgen0size=0x2000000
 # Inline socket I/O: each connection's code runs on the socket thread that saw its data, not handed
 # to the thread pool; ~15% less CPU per node at 5,000 clients (README, Configuration). The runtime
