@@ -84,6 +84,20 @@ internal sealed class TestClient : IAsyncDisposable
         }
     }
 
+    /// <summary>The next message if one arrives within <paramref name="wait"/>; null if none does.</summary>
+    public async Task<Received?> TryNextAsync(TimeSpan wait)
+    {
+        using var timeout = new CancellationTokenSource(wait);
+        try
+        {
+            return await _inbox.Reader.ReadAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The next message, which must be of <paramref name="type"/>.</summary>
     public async Task<Received> ExpectAsync(string type)
     {

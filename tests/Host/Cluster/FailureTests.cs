@@ -191,6 +191,48 @@ public sealed class FailureTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task Nodes_on_sentinel_follow_a_failover_to_the_replica_and_carry_on()
+    {
+        await using var master = await RedisServer.StartAsync();
+        await using var replica = await RedisServer.StartAsync("--replicaof", "127.0.0.1", master.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await using var sentinel = await RedisServer.StartSentinelAsync("proxchat", master);
+        var replicaPort = replica.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await WaitUntilAsync(async () => (await replica.CommandAsync("info", "replication")).Contains("master_link_status:up", StringComparison.Ordinal)
+            && (await sentinel.CommandAsync("sentinel", "replicas", "proxchat")).Contains(replicaPort, StringComparison.Ordinal));
+        var prefix = RedisFixture.UniquePrefix();
+        var throughSentinel = $"{sentinel.ConnectionString},serviceName=proxchat";
+        await using var node1 = await TestServer.StartNodeAsync(throughSentinel, prefix);
+        await using var node2 = await TestServer.StartNodeAsync(throughSentinel, prefix);
+        await using var a = await TestClient.JoinAsync(node1, "a", 0, 0);
+        await using var b = await TestClient.JoinAsync(node2, "b", 1, 1);
+        await a.WaitForPeersAsync("b");
+        using var http = new HttpClient();
+
+        master.Kill();
+
+        await WaitForReadinessAsync(http, ready: false, node1, node2);
+        await WaitUntilAsync(async () => (await sentinel.CommandAsync("sentinel", "get-master-addr-by-name", "proxchat")).Contains(replicaPort, StringComparison.Ordinal));
+        await WaitForReadinessAsync(http, ready: true, node1, node2);
+
+        // The replica had everything: no client needs to claim its place again. Across nodes,
+        // relays reach b once node 2 has subscribed again on the new master.
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                await a.SendRelayAsync("SendIceCandidate", "b", "candidate", "after the failover");
+                return await b.TryNextAsync(TimeSpan.FromMilliseconds(200)) is { Type: "ReceiveIceCandidate" };
+            },
+            RecoveryDeadline,
+            static () => "no relay reached b across nodes after the failover");
+        await using var c = await TestClient.ConnectAsync(node2);
+        await c.MoveAsync("c", 2, 2);
+        await c.ExpectPeersAsync("a", "b");
+        await a.WaitForPeersAsync("b", "c");
+        await b.WaitForPeersAsync("a", "c");
+        Assert.Equal(["b", "c"], await a.RefreshAsync());
+    }
+
+    [Fact]
     public async Task A_map_change_cut_off_by_a_redis_outage_leaves_no_copy_of_the_client_in_the_old_map()
     {
         // Redis keeps its data across this restart (an append-only file), as a persistent Redis

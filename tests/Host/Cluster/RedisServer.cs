@@ -10,6 +10,7 @@ internal sealed class RedisServer : IAsyncDisposable
     private readonly string[] _extraArguments;
     private Process? _process;
     private string? _ownedFile;
+    private string? _configFile;
 
     private RedisServer(int port, string[] extraArguments)
     {
@@ -79,6 +80,28 @@ internal sealed class RedisServer : IAsyncDisposable
         return servers;
     }
 
+    /// <summary>
+    /// A Sentinel watching <paramref name="master"/> under <paramref name="masterName"/>, quick to
+    /// act: it alone decides (quorum 1) that the master is down after 1 s of silence.
+    /// </summary>
+    public static async Task<RedisServer> StartSentinelAsync(string masterName, RedisServer master)
+    {
+        // Sentinel rewrites its configuration file as it learns, so each gets one of its own.
+        var configFile = Path.Combine(Path.GetTempPath(), $"proxchat-test-sentinel-{Guid.NewGuid():N}.conf");
+        await File.WriteAllTextAsync(configFile, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"""
+            sentinel monitor {masterName} 127.0.0.1 {master.Port} 1
+            sentinel down-after-milliseconds {masterName} 1000
+            sentinel failover-timeout {masterName} 5000
+
+            """));
+        var sentinel = new RedisServer(FreePort(), ["--sentinel"]) { _ownedFile = configFile, _configFile = configFile };
+        await sentinel.StartProcessAsync();
+        return sentinel;
+    }
+
+    /// <summary>What <c>redis-cli</c> prints for a command to this server.</summary>
+    public Task<string> CommandAsync(params string[] arguments) => RedisCliAsync(Port, arguments);
+
     /// <summary>Kills the server (losing everything in it, as a crash would) and starts an empty one on the same port.</summary>
     public async Task RestartAsync(TimeSpan downtime)
     {
@@ -132,7 +155,7 @@ internal sealed class RedisServer : IAsyncDisposable
     private async Task StartProcessAsync()
     {
         var executable = FindExecutable() ?? throw new InvalidOperationException("redis-server is not on PATH.");
-        _process = Process.Start(new ProcessStartInfo(executable, ["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", .. _extraArguments])
+        _process = Process.Start(new ProcessStartInfo(executable, [.. _configFile is null ? [] : new[] { _configFile }, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", .. _extraArguments])
         {
             RedirectStandardOutput = true,
             UseShellExecute = false,
