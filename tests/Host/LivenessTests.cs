@@ -21,7 +21,9 @@ public class LivenessTests
     [Fact]
     public async Task A_client_silent_for_ClientTimeout_is_removed_and_closed()
     {
-        await using var server = await TestServer.StartAsync(("ClientTimeoutSeconds", "1"));
+        // Ten moves of the active client per timeout: a test process stalled for a second under
+        // load (parallel tests, a busy machine) must not time the active client out too.
+        await using var server = await TestServer.StartAsync(("ClientTimeoutSeconds", "2"));
         await using var quiet = await TestClient.JoinAsync(server, "quiet", 1, 1);
         await using var active = await TestClient.JoinAsync(server, "active", 0, 0);
         await quiet.ExpectPeersAsync("active");
