@@ -49,8 +49,7 @@ public sealed partial class SignalingService
         ArgumentNullException.ThrowIfNull(connection);
         if (!connection.IsRegistered && message.Kind != ClientMessageKind.UpdatePosition)
         {
-            _metrics.MessageRejected(message.Kind);
-            connection.Send(ServerMessage.Error(ProtocolErrors.NotRegistered));
+            Reject(connection, message.Kind, ProtocolErrors.NotRegistered);
             return;
         }
 
