@@ -160,11 +160,8 @@ public sealed class FailureTests(RedisFixture redis)
     {
         await using var privateRedis = await RedisServer.StartAsync();
         var prefix = RedisFixture.UniquePrefix();
-        await using var node1 = await TestServer.StartNodeAsync(privateRedis.ConnectionString, prefix);
-        await using var node2 = await TestServer.StartNodeAsync(privateRedis.ConnectionString, prefix);
-        await using var a = await TestClient.JoinAsync(node1, "a", 0, 0);
-        await using var b = await TestClient.JoinAsync(node2, "b", 1, 1);
-        await a.WaitForPeersAsync("b");
+        await using var pair = await StartLinkedPairAsync(privateRedis.ConnectionString, prefix);
+        var (node1, node2, a, b) = pair;
         using var http = new HttpClient();
 
         privateRedis.Kill();
@@ -201,11 +198,8 @@ public sealed class FailureTests(RedisFixture redis)
             && (await sentinel.CommandAsync("sentinel", "replicas", "proxchat")).Contains(replicaPort, StringComparison.Ordinal));
         var prefix = RedisFixture.UniquePrefix();
         var throughSentinel = $"{sentinel.ConnectionString},serviceName=proxchat";
-        await using var node1 = await TestServer.StartNodeAsync(throughSentinel, prefix);
-        await using var node2 = await TestServer.StartNodeAsync(throughSentinel, prefix);
-        await using var a = await TestClient.JoinAsync(node1, "a", 0, 0);
-        await using var b = await TestClient.JoinAsync(node2, "b", 1, 1);
-        await a.WaitForPeersAsync("b");
+        await using var pair = await StartLinkedPairAsync(throughSentinel, prefix);
+        var (node1, node2, a, b) = pair;
         using var http = new HttpClient();
 
         master.Kill();
@@ -240,11 +234,8 @@ public sealed class FailureTests(RedisFixture redis)
         {
             await using var privateRedis = await RedisServer.StartAsync("--appendonly", "yes", "--appendfsync", "always", "--dir", data.FullName);
             var prefix = RedisFixture.UniquePrefix();
-            await using var node1 = await TestServer.StartNodeAsync(privateRedis.ConnectionString, prefix);
-            await using var node2 = await TestServer.StartNodeAsync(privateRedis.ConnectionString, prefix);
-            await using var a = await TestClient.JoinAsync(node1, "a", 0, 0);
-            await using var b = await TestClient.JoinAsync(node2, "b", 1, 1);
-            await a.WaitForPeersAsync("b");
+            await using var pair = await StartLinkedPairAsync(privateRedis.ConnectionString, prefix);
+            var (node1, node2, a, b) = pair;
             using var http = new HttpClient();
 
             privateRedis.Kill();
@@ -279,12 +270,8 @@ public sealed class FailureTests(RedisFixture redis)
         {
             await using var privateRedis = await RedisServer.StartAsync("--appendonly", "yes", "--appendfsync", "always", "--dir", data.FullName);
             var prefix = RedisFixture.UniquePrefix();
-            (string, string)[] settings = [("NodeTimeoutSeconds", "5")];
-            await using var node1 = await TestServer.StartNodeAsync(privateRedis.ConnectionString, prefix, settings);
-            await using var node2 = await TestServer.StartNodeAsync(privateRedis.ConnectionString, prefix, settings);
-            await using var a = await TestClient.JoinAsync(node1, "a", 0, 0);
-            await using var b = await TestClient.JoinAsync(node2, "b", 1, 1);
-            await a.WaitForPeersAsync("b");
+            await using var pair = await StartLinkedPairAsync(privateRedis.ConnectionString, prefix, ("NodeTimeoutSeconds", "5"));
+            var (node1, node2, a, b) = pair;
             using var http = new HttpClient();
 
             privateRedis.Kill();
@@ -349,33 +336,44 @@ public sealed class FailureTests(RedisFixture redis)
     /// Client a on a node in this process and b on a node process the test may kill (both at
     /// NodeTimeout 5 s), introduced to each other; and the doomed node's list in Redis.
     /// </summary>
-    private async Task<PairWithDoomedNode> StartPairWithDoomedNodeAsync(string prefix)
-    {
-        (string, string)[] settings = [("NodeTimeoutSeconds", "5")];
-        var started = new Stack<IAsyncDisposable>();
-        try
+    private Task<PairWithDoomedNode> StartPairWithDoomedNodeAsync(string prefix) =>
+        SetUpAsync(async started =>
         {
-            var survivor = await TestServer.StartNodeAsync(redis.ConnectionString, prefix, settings);
-            started.Push(survivor);
-            var doomed = await NodeProcess.StartAsync(redis.ConnectionString, prefix, settings);
-            started.Push(doomed);
-            var a = await TestClient.JoinAsync(survivor, "a", 0, 0);
-            started.Push(a);
-            var b = await TestClient.JoinAsync(doomed, "b", 1, 1);
-            started.Push(b);
+            (string, string)[] settings = [("NodeTimeoutSeconds", "5")];
+            var survivor = started.Add(await TestServer.StartNodeAsync(redis.ConnectionString, prefix, settings));
+            var doomed = started.Add(await NodeProcess.StartAsync(redis.ConnectionString, prefix, settings));
+            var a = started.Add(await TestClient.JoinAsync(survivor, "a", 0, 0));
+            var b = started.Add(await TestClient.JoinAsync(doomed, "b", 1, 1));
             await a.WaitForPeersAsync("b");
             var survivorId = survivor.Get<RedisNode>().NodeId;
             var doomedList = (await KeysAsync(prefix)).Single(k => k.Contains(":node:", StringComparison.Ordinal) && !k.EndsWith(survivorId, StringComparison.Ordinal));
             return new PairWithDoomedNode(survivor, doomed, a, b, doomedList);
+        });
+
+    /// <summary>Two nodes in this process on <paramref name="redisConnection"/>, with client a on the first and b on the second, introduced to each other.</summary>
+    private static Task<LinkedPair> StartLinkedPairAsync(string redisConnection, string prefix, params (string Key, string Value)[] settings) =>
+        SetUpAsync(async started =>
+        {
+            var node1 = started.Add(await TestServer.StartNodeAsync(redisConnection, prefix, settings));
+            var node2 = started.Add(await TestServer.StartNodeAsync(redisConnection, prefix, settings));
+            var a = started.Add(await TestClient.JoinAsync(node1, "a", 0, 0));
+            var b = started.Add(await TestClient.JoinAsync(node2, "b", 1, 1));
+            await a.WaitForPeersAsync("b");
+            return new LinkedPair(node1, node2, a, b);
+        });
+
+    /// <summary>Runs a set-up that starts parts one after another; should it fail, stops those it started, newest first.</summary>
+    private static async Task<T> SetUpAsync<T>(Func<StartedParts, Task<T>> setUp)
+    {
+        var started = new StartedParts();
+        try
+        {
+            return await setUp(started);
         }
         catch
         {
-            // Not a node process left running behind a failed set-up.
-            while (started.TryPop(out var part))
-            {
-                await part.DisposeAsync();
-            }
-
+            // Not a node (or node process) left running behind a failed set-up.
+            await started.DisposeAsync();
             throw;
         }
     }
@@ -407,6 +405,37 @@ public sealed class FailureTests(RedisFixture redis)
 
     private static Task WaitUntilAsync(Func<Task<bool>> condition) =>
         Eventually.HoldsAsync(condition, RecoveryDeadline, static () => "the condition did not hold");
+
+    private sealed class StartedParts : IAsyncDisposable
+    {
+        private readonly Stack<IAsyncDisposable> _parts = new();
+
+        public T Add<T>(T part)
+            where T : IAsyncDisposable
+        {
+            _parts.Push(part);
+            return part;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            while (_parts.TryPop(out var part))
+            {
+                await part.DisposeAsync();
+            }
+        }
+    }
+
+    private sealed record LinkedPair(TestServer Node1, TestServer Node2, TestClient A, TestClient B) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await B.DisposeAsync();
+            await A.DisposeAsync();
+            await Node2.DisposeAsync();
+            await Node1.DisposeAsync();
+        }
+    }
 
     private sealed record PairWithDoomedNode(TestServer Survivor, NodeProcess Doomed, TestClient A, TestClient B, string DoomedNodeList) : IAsyncDisposable
     {
