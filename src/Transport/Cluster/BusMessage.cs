@@ -5,7 +5,10 @@ using ProxChat.Transport.Protocol;
 
 namespace ProxChat.Transport.Cluster;
 
-/// <summary>What one node publishes to another on its bus channel.</summary>
+/// <summary>
+/// What one node publishes to another on its bus channel, as JSON. An empty message is a node's
+/// probe of its own channel (<see cref="BusSubscription"/>).
+/// </summary>
 internal sealed class BusMessage
 {
     /// <summary>A server message for <see cref="ClientId"/>; or, when <see cref="ReplacedConnection"/> is set, a takeover.</summary>

@@ -8,7 +8,8 @@ using StackExchange.Redis;
 namespace ProxChat.Transport.Cluster;
 
 /// <summary>
-/// The node's life in the cluster: listens on its bus channel, heartbeats every second, removes
+/// The node's life in the cluster: listens on its bus channel and checks that it hears it,
+/// heartbeats every second, removes
 /// the clients of nodes that fell silent, cleans up after itself when Redis comes back, and leaves
 /// nothing behind when it stops.
 /// </summary>
@@ -19,7 +20,7 @@ namespace ProxChat.Transport.Cluster;
 public sealed partial class ClusterMaintenance(
     RedisNode node,
     RedisPresenceStore presence,
-    RedisMessageDelivery delivery,
+    BusSubscription bus,
     SignalingService signaling,
     ProxChatMetrics metrics,
     IOptions<ProxChatOptions> options,
@@ -36,7 +37,6 @@ public sealed partial class ClusterMaintenance(
     private readonly TimeSpan _silence = TimeSpan.FromSeconds(options.Value.NodeTimeoutSeconds) - (2 * Period);
     private long _beatingSince = -1;
     private bool _hasBeaten;
-    private bool _subscribed;
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -56,12 +56,14 @@ public sealed partial class ClusterMaintenance(
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(
             EveryPeriodAsync(_ => BeatAsync(), stoppingToken),
+            EveryPeriodAsync(_ => bus.CheckAsync(), stoppingToken),
             EveryPeriodAsync(CleanUpAsync, stoppingToken));
 
     /// <summary>
     /// Runs one of the node's duties every period. The heartbeat has a loop of its own: reaping a
     /// dead node with tens of thousands of clients takes seconds, and a reaper that stopped
-    /// beating meanwhile would be presumed dead itself.
+    /// beating meanwhile would be presumed dead itself. So does the bus check, so a subscription
+    /// that fails does not count as a heartbeat that failed.
     /// </summary>
     private async Task EveryPeriodAsync(Func<CancellationToken, Task> duty, CancellationToken stoppingToken)
     {
@@ -91,17 +93,6 @@ public sealed partial class ClusterMaintenance(
     {
         try
         {
-            // Here rather than at start-up, so a node starts (not ready) while Redis is down.
-            // Once made, the multiplexer restores the subscription after every reconnect.
-            if (!_subscribed)
-            {
-                var queue = await node.Redis.GetSubscriber().SubscribeAsync(node.Keys.Bus(node.NodeId)).ConfigureAwait(false);
-
-                // One queue handled in order: messages from one sender to one target stay in order.
-                queue.OnMessage(message => delivery.OnBusMessage(((byte[])message.Message!).AsSpan()));
-                _subscribed = true;
-            }
-
             var added = (int)await node.Database.ScriptEvaluateAsync(RedisScripts.Heartbeat, [node.Keys.Nodes], [node.NodeId]).ConfigureAwait(false);
             if (added == 1 && _hasBeaten)
             {

@@ -30,6 +30,7 @@ public static class ClusterServiceCollectionExtensions
             sp.GetRequiredService<PeerViews>(),
             sp.GetRequiredService<IOptions<ProxChatOptions>>().Value));
         services.AddSingleton<IPresenceStore>(static sp => sp.GetRequiredService<RedisPresenceStore>());
+        services.AddSingleton<BusSubscription>();
         services.AddHostedService<ClusterMaintenance>();
         return services;
     }

@@ -87,24 +87,32 @@ public sealed partial class RedisNode : IAsyncDisposable
         await Redis.DisposeAsync().ConfigureAwait(false);
     }
 
+    // Only the interactive connection carries heartbeats and state; the subscription's health is
+    // BusSubscription's to judge, and a restored subscription lost nothing clients must claim again.
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
     {
-        IsHealthy = false;
-        Log.ConnectionFailed(_logger, e.EndPoint?.ToString(), e.FailureType, e.Exception);
+        Log.ConnectionFailed(_logger, e.ConnectionType, e.EndPoint?.ToString(), e.FailureType, e.Exception);
+        if (e.ConnectionType == ConnectionType.Interactive)
+        {
+            IsHealthy = false;
+        }
     }
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
-        Log.ConnectionRestored(_logger, e.EndPoint?.ToString());
-        InvalidateClaims();
+        Log.ConnectionRestored(_logger, e.ConnectionType, e.EndPoint?.ToString());
+        if (e.ConnectionType == ConnectionType.Interactive)
+        {
+            InvalidateClaims();
+        }
     }
 
     private static partial class Log
     {
-        [LoggerMessage(40, LogLevel.Warning, "Redis connection to {EndPoint} failed ({FailureType}); clients stay connected and get Errors until it returns.")]
-        public static partial void ConnectionFailed(ILogger logger, string? endPoint, ConnectionFailureType failureType, Exception? exception);
+        [LoggerMessage(40, LogLevel.Warning, "Redis {ConnectionType} connection to {EndPoint} failed ({FailureType}); clients stay connected and get Errors while Redis is away.")]
+        public static partial void ConnectionFailed(ILogger logger, ConnectionType connectionType, string? endPoint, ConnectionFailureType failureType, Exception? exception);
 
-        [LoggerMessage(41, LogLevel.Information, "Redis connection to {EndPoint} restored; clients claim their places again.")]
-        public static partial void ConnectionRestored(ILogger logger, string? endPoint);
+        [LoggerMessage(41, LogLevel.Information, "Redis {ConnectionType} connection to {EndPoint} restored.")]
+        public static partial void ConnectionRestored(ILogger logger, ConnectionType connectionType, string? endPoint);
     }
 }

@@ -4,7 +4,7 @@ using StackExchange.Redis;
 
 namespace ProxChat.Host.Tests.Cluster;
 
-/// <summary>Node death, graceful node stop, and a Redis restart, with real processes.</summary>
+/// <summary>Node death, graceful node stop, Redis restarts and failovers, and a lost subscription, with real processes.</summary>
 [Collection(RedisTests.Name)]
 public sealed class FailureTests(RedisFixture redis)
 {
@@ -225,6 +225,36 @@ public sealed class FailureTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task A_node_that_no_longer_hears_its_bus_channel_reports_not_ready_and_subscribes_again()
+    {
+        await using var privateRedis = await RedisServer.StartAsync();
+        var prefix = RedisFixture.UniquePrefix();
+        await using var pair = await StartLinkedPairAsync(privateRedis.ConnectionString, prefix);
+        var (node1, node2, a, b) = pair;
+        using var http = new HttpClient();
+        await WaitForReadinessAsync(http, ready: true, node1, node2);
+
+        // The multiplexer reconnects its subscription at once, but Redis refuses the SUBSCRIBE and
+        // the multiplexer does not try again; commands, and so heartbeats, go on as before.
+        await privateRedis.CommandAsync("acl", "setuser", "default", "-subscribe");
+        await privateRedis.CommandAsync("client", "kill", "type", "pubsub");
+
+        await WaitForReadinessAsync(http, ready: false, node1, node2);
+        var beatsWhenUnready = await HeartbeatsAsync(privateRedis, prefix);
+        await WaitUntilAsync(async () => (await HeartbeatsAsync(privateRedis, prefix)).All(beat => beat > beatsWhenUnready.Max()));
+        foreach (var node in new[] { node1, node2 })
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync(new Uri(node.HttpAddress, "/readyz"))).StatusCode);
+        }
+
+        await privateRedis.CommandAsync("acl", "setuser", "default", "+subscribe");
+
+        await WaitForReadinessAsync(http, ready: true, node1, node2);
+        await RelaysGetThroughAsync(a, b);
+        await RelaysGetThroughAsync(b, a);
+    }
+
+    [Fact]
     public async Task A_map_change_cut_off_by_a_redis_outage_leaves_no_copy_of_the_client_in_the_old_map()
     {
         // Redis keeps its data across this restart (an append-only file), as a persistent Redis
@@ -315,6 +345,14 @@ public sealed class FailureTests(RedisFixture redis)
         await a.ExpectPeersAsync();
         await using var b = await TestClient.JoinAsync(node, "b", 1, 1);
         await a.ExpectPeersAsync("b");
+    }
+
+    /// <summary>Each node's last heartbeat (Redis's clock, ms), read with redis-cli so no multiplexer needs to subscribe.</summary>
+    private static async Task<long[]> HeartbeatsAsync(RedisServer server, string prefix)
+    {
+        var reply = await server.CommandAsync("zrange", $"{prefix}:nodes", "0", "-1", "withscores");
+        var lines = reply.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return [.. lines.Where((_, index) => index % 2 == 1).Select(score => long.Parse(score, System.Globalization.CultureInfo.InvariantCulture))];
     }
 
     private const System.Net.WebSockets.WebSocketCloseStatus WebSocketCloseStatusGoingAway = System.Net.WebSockets.WebSocketCloseStatus.EndpointUnavailable;

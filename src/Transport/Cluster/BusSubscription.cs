@@ -1,0 +1,136 @@
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace ProxChat.Transport.Cluster;
+
+/// <summary>
+/// This node's subscription to its own bus channel, and proof that it works. Every period the
+/// node publishes an empty probe to its channel, and counts as listening only while probes come
+/// back. StackExchange.Redis subscribes again after a reconnect, but gives up for good when that
+/// SUBSCRIBE fails (an ACL, a proxy in between); the node used to stay ready meanwhile, and every
+/// message other nodes sent its clients was lost. Hearing nothing at all for
+/// <see cref="SilenceLimit"/> after a probe went out, the node subscribes again.
+/// </summary>
+public sealed partial class BusSubscription(RedisNode node, RedisMessageDelivery delivery, TimeProvider time, ILogger<BusSubscription> logger)
+{
+    /// <summary>Three probes: one late probe does not make a node unready, and a bus that lags this far behind is overloaded.</summary>
+    public static readonly TimeSpan SilenceLimit = TimeSpan.FromSeconds(3);
+
+    private const long Never = -1;
+
+    private readonly RedisChannel _channel = node.Keys.Bus(node.NodeId);
+    private ChannelMessageQueue? _queue;
+    private long _probeHeardAt = Never;
+    private long _unansweredSince = Never;
+    private int _silenceReported;
+
+    /// <summary>A probe came back within <see cref="SilenceLimit"/>; /readyz reports this.</summary>
+    public bool IsListening
+    {
+        get
+        {
+            var heardAt = Volatile.Read(ref _probeHeardAt);
+            return heardAt != Never && time.GetElapsedTime(heardAt) < SilenceLimit;
+        }
+    }
+
+    /// <summary>
+    /// Subscribes (again, if the channel fell silent) and sends the next probe. Called once per
+    /// period rather than at start-up, so a node starts (not ready) while Redis is down; throws
+    /// while it is.
+    /// </summary>
+    public async Task CheckAsync()
+    {
+        var unansweredSince = Volatile.Read(ref _unansweredSince);
+        if (_queue is not null && unansweredSince != Never && time.GetElapsedTime(unansweredSince) >= SilenceLimit)
+        {
+            ReportSilence($"no probe came back for {SilenceLimit.TotalSeconds:0} s");
+            await DropSubscriptionAsync().ConfigureAwait(false);
+            Volatile.Write(ref _unansweredSince, Never);
+        }
+
+        if (_queue is null)
+        {
+            ChannelMessageQueue queue;
+            try
+            {
+                queue = await Subscriber.SubscribeAsync(_channel).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is RedisException or TimeoutException)
+            {
+                // A refusal says more than the connection failure RedisNode already logs.
+                if (exception is RedisServerException)
+                {
+                    ReportSilence(exception.Message);
+                }
+
+                // The multiplexer registered the queue before Redis refused it; no one would read it.
+                await DropSubscriptionAsync().ConfigureAwait(false);
+                throw;
+            }
+
+            // One queue handled in order: messages from one sender to one target stay in order.
+            queue.OnMessage(OnMessage);
+            _queue = queue;
+        }
+
+        if (Volatile.Read(ref _unansweredSince) == Never)
+        {
+            Volatile.Write(ref _unansweredSince, time.GetTimestamp());
+        }
+
+        await Subscriber.PublishAsync(_channel, RedisValue.EmptyString).ConfigureAwait(false);
+    }
+
+    /// <summary>Once until the channel is heard again: the check runs every second.</summary>
+    private void ReportSilence(string reason)
+    {
+        if (Interlocked.Exchange(ref _silenceReported, 1) == 0)
+        {
+            Log.BusSilent(logger, node.NodeId, reason);
+        }
+    }
+
+    private ISubscriber Subscriber => node.Redis.GetSubscriber();
+
+    /// <summary>
+    /// Removes every queue of the channel. The multiplexer forgets them before it sends
+    /// UNSUBSCRIBE, so even when that fails none is left behind to fill up or to deliver twice.
+    /// </summary>
+    private Task DropSubscriptionAsync()
+    {
+        _queue = null;
+        return Subscriber.UnsubscribeAsync(_channel);
+    }
+
+    private void OnMessage(ChannelMessage message)
+    {
+        // Any message shows the subscription works, even when the probe is still queued behind others.
+        if (Volatile.Read(ref _unansweredSince) != Never)
+        {
+            Volatile.Write(ref _unansweredSince, Never);
+        }
+
+        var payload = (byte[]?)message.Message;
+        if (payload is { Length: > 0 })
+        {
+            delivery.OnBusMessage(payload);
+            return;
+        }
+
+        Volatile.Write(ref _probeHeardAt, time.GetTimestamp());
+        if (Interlocked.Exchange(ref _silenceReported, 0) == 1)
+        {
+            Log.BusHeard(logger, node.NodeId);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(52, LogLevel.Warning, "Node {NodeId} does not hear its own bus channel ({Reason}): messages from other nodes to its clients are lost, and it is not ready, until it has subscribed again.")]
+        public static partial void BusSilent(ILogger logger, string nodeId, string reason);
+
+        [LoggerMessage(53, LogLevel.Information, "Node {NodeId} hears its own bus channel again.")]
+        public static partial void BusHeard(ILogger logger, string nodeId);
+    }
+}
