@@ -4,7 +4,7 @@
 # Starts a private redis-server and three Release nodes on loopback, optionally runs a 3,000-client
 # warm-up pass (so the measured run sees JIT-compiled code), then runs bench/Load with client i on
 # node i mod 3 and prints its summary, its round trips by path (between clients on one node or on
-# two) and each process's CPU. Needs redis-server and curl.
+# two), each process's CPU, and what Redis spent on scripts. Needs redis-server and curl.
 # Ports: PROXCHAT_BENCH_REDIS_PORT (6391) and PROXCHAT_BENCH_PORTS ("8081 8082 8083").
 set -euo pipefail
 
@@ -39,7 +39,12 @@ pids="$(cat "$state"/*.pid) $load_pid"
 declare -A before
 declare -A switches_before
 for pid in $pids; do before[$pid]=$(cpu_ticks "$pid"); switches_before[$pid]=$(switches "$pid"); done
+redis-cli -p "$redis_port" config resetstat >/dev/null
 sleep 20
+# Redis's own account of its scripts (each move and each delivery across nodes is one), and the
+# share of its one core they took: Redis is the one part every node shares.
+redis-cli -p "$redis_port" info commandstats | tr -d '\r' | awk -F'[=,]' '/^cmdstat_evalsha:/ {
+  printf "redis scripts: %d/s, %.1f us each, %d%% of a core\n", $2 / 20, $6, $4 / 200000 }' >"$state/redis.txt"
 for pid in $pids; do
   # A small run's load client can finish connecting early enough to be gone by now.
   [ -e "/proc/$pid" ] || { echo "cpu of process $pid: not read, it has exited"; continue; }
@@ -48,4 +53,4 @@ for pid in $pids; do
     "$(( ($(switches "$pid") - switches_before[$pid]) / 20 )) context switches/s"
 done >"$state/cpu.txt"
 wait "$load_pid"
-cat "$state/cpu.txt"
+cat "$state/cpu.txt" "$state/redis.txt"
