@@ -6,8 +6,8 @@ using ProxChat.Transport.Protocol;
 namespace ProxChat.Transport.Cluster;
 
 /// <summary>
-/// What one node publishes to another on its bus channel, as JSON. An empty message is a node's
-/// probe of its own channel (<see cref="BusSubscription"/>).
+/// What one node publishes to another on its bus channel, as a JSON object. A message of digits
+/// alone is a node's probe of its own channel (<see cref="BusSubscription"/>).
 /// </summary>
 internal sealed class BusMessage
 {

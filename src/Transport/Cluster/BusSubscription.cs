@@ -1,17 +1,20 @@
+using System.Buffers.Text;
+using System.Globalization;
 using Microsoft.Extensions.Logging;
+using ProxChat.Transport.Diagnostics;
 using StackExchange.Redis;
 
 namespace ProxChat.Transport.Cluster;
 
 /// <summary>
 /// This node's subscription to its own bus channel, and proof that it works. Every period the
-/// node publishes an empty probe to its channel, and counts as listening only while probes come
-/// back. StackExchange.Redis subscribes again after a reconnect, but gives up for good when that
+/// node publishes a probe to its channel (the time it was sent, in digits, where every other bus
+/// message is a JSON object), and counts as listening only while probes come back. StackExchange.Redis subscribes again after a reconnect, but gives up for good when that
 /// SUBSCRIBE fails (an ACL, a proxy in between); the node used to stay ready meanwhile, and every
 /// message other nodes sent its clients was lost. Hearing nothing at all for
 /// <see cref="SilenceLimit"/> after a probe went out, the node subscribes again.
 /// </summary>
-public sealed partial class BusSubscription(RedisNode node, RedisMessageDelivery delivery, TimeProvider time, ILogger<BusSubscription> logger)
+public sealed partial class BusSubscription(RedisNode node, RedisMessageDelivery delivery, ProxChatMetrics metrics, TimeProvider time, ILogger<BusSubscription> logger)
 {
     /// <summary>Three probes: one late probe does not make a node unready, and a bus that lags this far behind is overloaded.</summary>
     public static readonly TimeSpan SilenceLimit = TimeSpan.FromSeconds(3);
@@ -79,7 +82,8 @@ public sealed partial class BusSubscription(RedisNode node, RedisMessageDelivery
             Volatile.Write(ref _unansweredSince, time.GetTimestamp());
         }
 
-        await Subscriber.PublishAsync(_channel, RedisValue.EmptyString).ConfigureAwait(false);
+        var sentAt = time.GetTimestamp().ToString(CultureInfo.InvariantCulture);
+        await Subscriber.PublishAsync(_channel, sentAt).ConfigureAwait(false);
     }
 
     /// <summary>Once until the channel is heard again: the check runs every second.</summary>
@@ -111,14 +115,16 @@ public sealed partial class BusSubscription(RedisNode node, RedisMessageDelivery
             Volatile.Write(ref _unansweredSince, Never);
         }
 
-        var payload = (byte[]?)message.Message;
-        if (payload is { Length: > 0 })
+        var payload = (byte[]?)message.Message ?? [];
+        if (!Utf8Parser.TryParse(payload, out long sentAt, out var length) || length != payload.Length)
         {
             delivery.OnBusMessage(payload);
             return;
         }
 
-        Volatile.Write(ref _probeHeardAt, time.GetTimestamp());
+        var heardAt = time.GetTimestamp();
+        metrics.BusProbed(time.GetElapsedTime(sentAt, heardAt));
+        Volatile.Write(ref _probeHeardAt, heardAt);
         if (Interlocked.Exchange(ref _silenceReported, 0) == 1)
         {
             Log.BusHeard(logger, node.NodeId);

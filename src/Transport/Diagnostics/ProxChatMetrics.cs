@@ -19,6 +19,7 @@ public sealed class ProxChatMetrics
     private readonly Histogram<double> _placementDuration;
     private readonly Counter<long> _storeUnavailable;
     private readonly Counter<long> _reapedClients;
+    private readonly Histogram<double> _busProbeDuration;
 
     public ProxChatMetrics(IMeterFactory meterFactory, ConnectionSet connections, ClientRegistry clients)
     {
@@ -33,10 +34,17 @@ public sealed class ProxChatMetrics
             "proxchat.placement.duration",
             "s",
             "How long placing one move took, the shared store's round trips included.",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] });
+            advice: DurationBuckets);
         _storeUnavailable = meter.CreateCounter<long>("proxchat.store.unavailable", "{message}", "Client messages not applied because Redis could not be reached.");
         _reapedClients = meter.CreateCounter<long>("proxchat.cluster.reaped_clients", "{client}", "Clients of dead nodes this node removed.");
+        _busProbeDuration = meter.CreateHistogram<double>(
+            "proxchat.cluster.bus_probe.duration",
+            "s",
+            "How long the node's probe of its own bus channel took to come back: Redis's pub/sub delay, and whatever the node's bus had queued ahead of it.",
+            advice: DurationBuckets);
     }
+
+    private static InstrumentAdvice<double> DurationBuckets { get; } = new() { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] };
 
     public void MessageReceived(ClientMessageKind kind) => _messages.Add(1, new KeyValuePair<string, object?>("type", KindName(kind)));
 
@@ -55,6 +63,8 @@ public sealed class ProxChatMetrics
     public void StoreUnavailable() => _storeUnavailable.Add(1);
 
     public void Reaped() => _reapedClients.Add(1);
+
+    public void BusProbed(TimeSpan duration) => _busProbeDuration.Record(duration.TotalSeconds);
 
     // Literal names, so a measurement allocates no string.
     private static string KindName(ClientMessageKind kind) => kind switch
