@@ -56,6 +56,24 @@ public sealed partial class MetricsTests
     }
 
     [Fact]
+    public async Task A_node_on_redis_times_the_probes_of_its_bus_channel()
+    {
+        await using var redis = await Cluster.RedisServer.StartAsync();
+        await using var node = await TestServer.StartNodeAsync(redis.ConnectionString, Cluster.RedisFixture.UniquePrefix());
+        using var http = new HttpClient();
+
+        // A probe a second; on an idle node each comes back in far less than one.
+        await Eventually.HoldsAsync(
+            async () => (await ScrapeAsync(http, node)).GetValueOrDefault("proxchat_cluster_bus_probe_duration_seconds_count") >= 2,
+            Deadline,
+            () => "fewer than two probes timed");
+        var metrics = await ScrapeAsync(http, node);
+        var count = metrics["proxchat_cluster_bus_probe_duration_seconds_count"];
+        Assert.InRange(metrics["proxchat_cluster_bus_probe_duration_seconds_sum"], double.Epsilon, count);
+        Assert.Equal(count, metrics["proxchat_cluster_bus_probe_duration_seconds_bucket{le=\"1\"}"]);
+    }
+
+    [Fact]
     public async Task Metrics_can_be_switched_off()
     {
         await using var server = await TestServer.StartAsync(("Metrics:Enabled", "false"));

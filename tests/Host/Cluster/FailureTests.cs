@@ -233,8 +233,6 @@ public sealed class FailureTests(RedisFixture redis)
         var (node1, node2, a, b) = pair;
         using var http = new HttpClient();
         await WaitForReadinessAsync(http, ready: true, node1, node2);
-        var probesHeard = (await MetricsTests.ScrapeAsync(http, node1))["proxchat_cluster_bus_probe_duration_seconds_count"];
-        Assert.True(probesHeard >= 1, $"{probesHeard} probes heard by a ready node");
 
         // The multiplexer reconnects its subscription at once, but Redis refuses the SUBSCRIBE and
         // the multiplexer does not try again; commands, and so heartbeats, go on as before.
@@ -252,7 +250,6 @@ public sealed class FailureTests(RedisFixture redis)
         await privateRedis.CommandAsync("acl", "setuser", "default", "+subscribe");
 
         await WaitForReadinessAsync(http, ready: true, node1, node2);
-        await WaitUntilAsync(async () => (await MetricsTests.ScrapeAsync(http, node1))["proxchat_cluster_bus_probe_duration_seconds_count"] > probesHeard);
         await RelaysGetThroughAsync(a, b);
         await RelaysGetThroughAsync(b, a);
     }
