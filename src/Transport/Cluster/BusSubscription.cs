@@ -24,6 +24,9 @@ public sealed partial class BusSubscription(RedisNode node, RedisMessageDelivery
     private readonly RedisChannel _channel = node.Keys.Bus(node.NodeId);
     private ChannelMessageQueue? _queue;
     private long _probeHeardAt = Never;
+    private long _messageHeardAt = Never;
+
+    // The check loop's own: when the oldest probe that reached Redis with nothing heard since was sent.
     private long _unansweredSince = Never;
     private int _silenceReported;
 
@@ -44,12 +47,16 @@ public sealed partial class BusSubscription(RedisNode node, RedisMessageDelivery
     /// </summary>
     public async Task CheckAsync()
     {
-        var unansweredSince = Volatile.Read(ref _unansweredSince);
-        if (_queue is not null && unansweredSince != Never && time.GetElapsedTime(unansweredSince) >= SilenceLimit)
+        if (_unansweredSince != Never && Volatile.Read(ref _messageHeardAt) >= _unansweredSince)
+        {
+            _unansweredSince = Never;
+        }
+
+        if (_queue is not null && _unansweredSince != Never && time.GetElapsedTime(_unansweredSince) >= SilenceLimit)
         {
             ReportSilence($"no probe came back for {SilenceLimit.TotalSeconds:0} s");
+            _unansweredSince = Never;
             await DropSubscriptionAsync().ConfigureAwait(false);
-            Volatile.Write(ref _unansweredSince, Never);
         }
 
         if (_queue is null)
@@ -77,13 +84,13 @@ public sealed partial class BusSubscription(RedisNode node, RedisMessageDelivery
             _queue = queue;
         }
 
-        if (Volatile.Read(ref _unansweredSince) == Never)
+        // A probe that never reached Redis (it is away) proves nothing about the subscription.
+        var sentAt = time.GetTimestamp();
+        await Subscriber.PublishAsync(_channel, sentAt.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
+        if (_unansweredSince == Never)
         {
-            Volatile.Write(ref _unansweredSince, time.GetTimestamp());
+            _unansweredSince = sentAt;
         }
-
-        var sentAt = time.GetTimestamp().ToString(CultureInfo.InvariantCulture);
-        await Subscriber.PublishAsync(_channel, sentAt).ConfigureAwait(false);
     }
 
     /// <summary>Once until the channel is heard again: the check runs every second.</summary>
@@ -110,11 +117,8 @@ public sealed partial class BusSubscription(RedisNode node, RedisMessageDelivery
     private void OnMessage(ChannelMessage message)
     {
         // Any message shows the subscription works, even when the probe is still queued behind others.
-        if (Volatile.Read(ref _unansweredSince) != Never)
-        {
-            Volatile.Write(ref _unansweredSince, Never);
-        }
-
+        var heardAt = time.GetTimestamp();
+        Volatile.Write(ref _messageHeardAt, heardAt);
         var payload = (byte[]?)message.Message ?? [];
         if (!Utf8Parser.TryParse(payload, out long sentAt, out var length) || length != payload.Length)
         {
@@ -122,7 +126,6 @@ public sealed partial class BusSubscription(RedisNode node, RedisMessageDelivery
             return;
         }
 
-        var heardAt = time.GetTimestamp();
         metrics.BusProbed(time.GetElapsedTime(sentAt, heardAt));
         Volatile.Write(ref _probeHeardAt, heardAt);
         if (Interlocked.Exchange(ref _silenceReported, 0) == 1)

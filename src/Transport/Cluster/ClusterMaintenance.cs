@@ -37,6 +37,7 @@ public sealed partial class ClusterMaintenance(
     private readonly TimeSpan _silence = TimeSpan.FromSeconds(options.Value.NodeTimeoutSeconds) - (2 * Period);
     private long _beatingSince = -1;
     private bool _hasBeaten;
+    private bool _unreachableReported;
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -103,6 +104,12 @@ public sealed partial class ClusterMaintenance(
 
             _hasBeaten = true;
             node.IsHealthy = true;
+            if (_unreachableReported)
+            {
+                _unreachableReported = false;
+                Log.HeartbeatRestored(logger, node.NodeId);
+            }
+
             if (Volatile.Read(ref _beatingSince) < 0)
             {
                 Volatile.Write(ref _beatingSince, time.GetTimestamp());
@@ -112,6 +119,15 @@ public sealed partial class ClusterMaintenance(
         {
             node.IsHealthy = false;
             Volatile.Write(ref _beatingSince, -1);
+
+            // Once an outage, with the reason: a wrong password or host shows here at start-up,
+            // where the multiplexer raises no connection-failed event.
+            if (!_unreachableReported)
+            {
+                _unreachableReported = true;
+                Log.HeartbeatFailed(logger, node.NodeId, exception.Message);
+            }
+
             throw;
         }
     }
@@ -211,5 +227,11 @@ public sealed partial class ClusterMaintenance(
 
         [LoggerMessage(63, LogLevel.Warning, "Node {NodeId} could not remove itself from Redis while stopping; the others reap it after NodeTimeout.")]
         public static partial void LeaveFailed(ILogger logger, string nodeId, Exception exception);
+
+        [LoggerMessage(64, LogLevel.Warning, "Node {NodeId} is not ready: its heartbeat cannot reach Redis ({Reason}). Clients stay connected and get Errors until Redis answers.")]
+        public static partial void HeartbeatFailed(ILogger logger, string nodeId, string reason);
+
+        [LoggerMessage(65, LogLevel.Information, "Node {NodeId} reaches Redis again.")]
+        public static partial void HeartbeatRestored(ILogger logger, string nodeId);
     }
 }

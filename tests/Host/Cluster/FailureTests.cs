@@ -255,6 +255,27 @@ public sealed class FailureTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task A_node_given_the_wrong_redis_password_is_not_ready_and_says_why()
+    {
+        await using var privateRedis = await RedisServer.StartAsync("--requirepass", "right");
+        var prefix = RedisFixture.UniquePrefix();
+        await using var refused = await NodeProcess.StartUnreadyAsync($"{privateRedis.ConnectionString},password=wrong", prefix);
+        using var http = new HttpClient();
+
+        await Eventually.HoldsAsync(
+            () => refused.Output.Any(line => line.Contains("heartbeat cannot reach Redis", StringComparison.Ordinal) && line.Contains("NOAUTH", StringComparison.Ordinal)),
+            RecoveryDeadline,
+            () => $"the node did not say why it cannot reach Redis; its output: {string.Join(" | ", refused.Output)}");
+
+        await using var admitted = await NodeProcess.StartAsync($"{privateRedis.ConnectionString},password=right", prefix);
+        await using var a = await TestClient.JoinAsync(admitted, "a", 0, 0);
+
+        // Heartbeats went on failing meanwhile (a second each): still unready, and said once.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync(new Uri(refused.HttpAddress, "/readyz"))).StatusCode);
+        Assert.Single(refused.Output, line => line.Contains("heartbeat cannot reach Redis", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_map_change_cut_off_by_a_redis_outage_leaves_no_copy_of_the_client_in_the_old_map()
     {
         // Redis keeps its data across this restart (an append-only file), as a persistent Redis

@@ -26,7 +26,14 @@ internal sealed class NodeProcess : IServerNode, IAsyncDisposable
         StartAsync(redis, keyPrefix, new Dictionary<string, string>(), settings);
 
     /// <summary>A node with these environment variables on top of the test process's (for what the runtime reads from the environment only).</summary>
-    public static async Task<NodeProcess> StartAsync(string redis, string keyPrefix, IReadOnlyDictionary<string, string> environment, params (string Key, string Value)[] settings)
+    public static Task<NodeProcess> StartAsync(string redis, string keyPrefix, IReadOnlyDictionary<string, string> environment, params (string Key, string Value)[] settings) =>
+        LaunchAsync(redis, keyPrefix, environment, settings, "/readyz");
+
+    /// <summary>A node that may never become ready (its Redis refuses it); returns once it is alive.</summary>
+    public static Task<NodeProcess> StartUnreadyAsync(string redis, string keyPrefix) =>
+        LaunchAsync(redis, keyPrefix, new Dictionary<string, string>(), [], "/healthz");
+
+    private static async Task<NodeProcess> LaunchAsync(string redis, string keyPrefix, IReadOnlyDictionary<string, string> environment, (string Key, string Value)[] settings, string upWhenOk)
     {
         var port = RedisServer.FreePort();
         var host = Path.Combine(AppContext.BaseDirectory, "ProxChat.Host.dll");
@@ -49,7 +56,7 @@ internal sealed class NodeProcess : IServerNode, IAsyncDisposable
         };
         process.Start();
         process.BeginOutputReadLine();
-        await node.WaitUntilReadyAsync();
+        await node.WaitUntilOkAsync(upWhenOk);
         return node;
     }
 
@@ -79,7 +86,7 @@ internal sealed class NodeProcess : IServerNode, IAsyncDisposable
         _process.Dispose();
     }
 
-    private async Task WaitUntilReadyAsync()
+    private async Task WaitUntilOkAsync(string path)
     {
         using var http = new HttpClient();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
@@ -87,7 +94,7 @@ internal sealed class NodeProcess : IServerNode, IAsyncDisposable
         {
             try
             {
-                if ((await http.GetAsync(new Uri(HttpAddress, "/readyz"))).IsSuccessStatusCode)
+                if ((await http.GetAsync(new Uri(HttpAddress, path))).IsSuccessStatusCode)
                 {
                     return;
                 }
@@ -98,7 +105,7 @@ internal sealed class NodeProcess : IServerNode, IAsyncDisposable
             }
 
             Assert.False(_process.HasExited, "the node process exited during start-up");
-            Assert.True(DateTime.UtcNow < deadline, "the node process did not become ready within 30 s");
+            Assert.True(DateTime.UtcNow < deadline, $"the node process did not answer {path} within 30 s");
             await Task.Delay(100);
         }
     }

@@ -170,7 +170,9 @@ internal sealed class RedisServer : IAsyncDisposable
                 await client.ConnectAsync(IPAddress.Loopback, Port);
                 await client.GetStream().WriteAsync("PING\r\n"u8.ToArray());
                 var buffer = new byte[16];
-                if (await client.GetStream().ReadAsync(buffer) > 0 && buffer[0] == (byte)'+')
+                // PONG, or NOAUTH from a server started with --requirepass: either way it is serving.
+                var read = await client.GetStream().ReadAsync(buffer);
+                if (read > 0 && (buffer[0] == (byte)'+' || buffer.AsSpan(0, read).StartsWith("-NOAUTH"u8)))
                 {
                     return;
                 }
