@@ -9,10 +9,11 @@ namespace ProxChat.Transport.Cluster;
 /// <summary>
 /// This node's subscription to its own bus channel, and proof that it works. Every period the
 /// node publishes a probe to its channel (the time it was sent, in digits, where every other bus
-/// message is a JSON object), and counts as listening only while probes come back. StackExchange.Redis subscribes again after a reconnect, but gives up for good when that
-/// SUBSCRIBE fails (an ACL, a proxy in between); the node used to stay ready meanwhile, and every
-/// message other nodes sent its clients was lost. Hearing nothing at all for
-/// <see cref="SilenceLimit"/> after a probe went out, the node subscribes again.
+/// message is a JSON object), and counts as listening only while probes come back.
+/// StackExchange.Redis subscribes again after a reconnect, but gives up for good when that
+/// SUBSCRIBE fails (an ACL, a proxy in between): without the probe the node would stay ready
+/// while every message other nodes sent its clients was lost. Hearing nothing at all for
+/// <see cref="SilenceLimit"/> after a probe reached Redis, the node subscribes again.
 /// </summary>
 public sealed partial class BusSubscription(RedisNode node, RedisMessageDelivery delivery, ProxChatMetrics metrics, TimeProvider time, ILogger<BusSubscription> logger)
 {
@@ -39,6 +40,8 @@ public sealed partial class BusSubscription(RedisNode node, RedisMessageDelivery
             return heardAt != Never && time.GetElapsedTime(heardAt) < SilenceLimit;
         }
     }
+
+    private ISubscriber Subscriber => node.Redis.GetSubscriber();
 
     /// <summary>
     /// Subscribes (again, if the channel fell silent) and sends the next probe. Called once per
@@ -101,8 +104,6 @@ public sealed partial class BusSubscription(RedisNode node, RedisMessageDelivery
             Log.BusSilent(logger, node.NodeId, reason);
         }
     }
-
-    private ISubscriber Subscriber => node.Redis.GetSubscriber();
 
     /// <summary>
     /// Removes every queue of the channel. The multiplexer forgets them before it sends

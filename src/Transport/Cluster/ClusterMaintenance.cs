@@ -9,9 +9,8 @@ namespace ProxChat.Transport.Cluster;
 
 /// <summary>
 /// The node's life in the cluster: listens on its bus channel and checks that it hears it,
-/// heartbeats every second, removes
-/// the clients of nodes that fell silent, cleans up after itself when Redis comes back, and leaves
-/// nothing behind when it stops.
+/// heartbeats every second, removes the clients of nodes that fell silent, cleans up after itself
+/// when Redis comes back, and leaves nothing behind when it stops.
 /// </summary>
 /// <remarks>
 /// A node counts as dead after NodeTimeout minus two heartbeat periods of silence, so with one
