@@ -20,6 +20,7 @@ public sealed partial class ClusterMaintenance(
     RedisNode node,
     RedisPresenceStore presence,
     BusSubscription bus,
+    RedisServerCheck serverCheck,
     SignalingService signaling,
     ProxChatMetrics metrics,
     IOptions<ProxChatOptions> options,
@@ -112,6 +113,9 @@ public sealed partial class ClusterMaintenance(
             if (Volatile.Read(ref _beatingSince) < 0)
             {
                 Volatile.Write(ref _beatingSince, time.GetTimestamp());
+
+                // At start-up and after each outage: the Redis that answers may be another one.
+                await serverCheck.CheckAsync().ConfigureAwait(false);
             }
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)

@@ -31,6 +31,7 @@ public static class ClusterServiceCollectionExtensions
             sp.GetRequiredService<IOptions<ProxChatOptions>>().Value));
         services.AddSingleton<IPresenceStore>(static sp => sp.GetRequiredService<RedisPresenceStore>());
         services.AddSingleton<BusSubscription>();
+        services.AddSingleton<RedisServerCheck>();
         services.AddHostedService<ClusterMaintenance>();
         return services;
     }

@@ -181,6 +181,9 @@ internal static class RedisScripts
         return 0
         """;
 
+    /// <summary>No keys. INFO's memory section, from whichever server runs it.</summary>
+    public const string MemoryInfo = "return redis.call('INFO', 'memory')";
+
     /// <summary>KEYS: live nodes. ARGV: node. Records a heartbeat at Redis's time; 1 when the node was not listed (new, presumed dead, or Redis lost it).</summary>
     public const string Heartbeat = """
         local t = redis.call('TIME')
