@@ -225,6 +225,41 @@ public sealed class FailureTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task Nodes_on_a_redis_cluster_follow_a_failover_to_a_replica_and_carry_on()
+    {
+        var servers = await RedisServer.StartClusterAsync(replicasPerMaster: 1, "--cluster-node-timeout", "1000");
+        try
+        {
+            var prefix = RedisFixture.UniquePrefix();
+            await using var pair = await StartLinkedPairAsync(string.Join(',', servers.Select(server => server.ConnectionString)), prefix);
+            var (node1, node2, a, b) = pair;
+            using var http = new HttpClient();
+            var partitionKey = $"{prefix}:{{0:0:1}}:geo";
+            var master = await RedisServer.MasterOfAsync(servers, partitionKey) ?? throw new InvalidOperationException("No master serves the partition.");
+
+            master.Kill();
+
+            // Its replica takes over the partition's slot with the data it had synced.
+            await WaitUntilAsync(async () => await RedisServer.MasterOfAsync(servers, partitionKey) is { } promoted && promoted != master);
+            await WaitForReadinessAsync(http, ready: true, node1, node2);
+            await RelaysGetThroughAsync(a, b);
+            await RelaysGetThroughAsync(b, a);
+            await using var c = await TestClient.ConnectAsync(node2);
+            await c.MoveAsync("c", 2, 2);
+            await c.ExpectPeersAsync("a", "b");
+            await a.WaitForPeersAsync("b", "c");
+            await b.WaitForPeersAsync("a", "c");
+        }
+        finally
+        {
+            foreach (var server in servers)
+            {
+                await server.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_node_that_no_longer_hears_its_bus_channel_reports_not_ready_and_subscribes_again()
     {
         await using var privateRedis = await RedisServer.StartAsync();

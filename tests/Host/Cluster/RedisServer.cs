@@ -35,20 +35,24 @@ internal sealed class RedisServer : IAsyncDisposable
         return server;
     }
 
-    /// <summary>A Redis Cluster of three masters, each a private redis-server, with its slots assigned.</summary>
-    public static async Task<RedisServer[]> StartClusterAsync()
+    /// <summary>
+    /// A Redis Cluster of three masters, each a private redis-server, with its slots assigned, and
+    /// <paramref name="replicasPerMaster"/> replicas of each, in sync when this returns.
+    /// </summary>
+    public static async Task<RedisServer[]> StartClusterAsync(int replicasPerMaster = 0, params string[] extraArguments)
     {
-        var servers = new RedisServer[3];
+        var servers = new RedisServer[3 * (1 + replicasPerMaster)];
         for (var i = 0; i < servers.Length; i++)
         {
             // A file of its own: a port is reused across runs, and a node that finds an old run's
             // file already knows other nodes, so the cluster cannot be created.
             var configFile = Path.Combine(Path.GetTempPath(), $"proxchat-test-cluster-{Guid.NewGuid():N}.conf");
-            servers[i] = new RedisServer(FreePort(), ["--cluster-enabled", "yes", "--cluster-config-file", configFile]) { _ownedFile = configFile };
+            servers[i] = new RedisServer(FreePort(), ["--cluster-enabled", "yes", "--cluster-config-file", configFile, .. extraArguments]) { _ownedFile = configFile };
             await servers[i].StartProcessAsync();
         }
 
-        var create = Process.Start(new ProcessStartInfo("redis-cli", ["--cluster", "create", .. servers.Select(s => s.ConnectionString), "--cluster-replicas", "0", "--cluster-yes"])
+        var replicas = replicasPerMaster.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var create = Process.Start(new ProcessStartInfo("redis-cli", ["--cluster", "create", .. servers.Select(s => s.ConnectionString), "--cluster-replicas", replicas, "--cluster-yes"])
         {
             RedirectStandardOutput = true,
             UseShellExecute = false,
@@ -61,12 +65,16 @@ internal sealed class RedisServer : IAsyncDisposable
         }
 
         // Slots are assigned at once, but each master learns the others over the cluster bus:
-        // until every one says the cluster is ok, commands can bounce with CLUSTERDOWN.
+        // until every one says the cluster is ok, commands can bounce with CLUSTERDOWN. A replica
+        // that has not yet synced could not take over.
         foreach (var server in servers)
         {
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
             while (!(await RedisCliAsync(server.Port, "cluster", "info")).Contains("cluster_state:ok", StringComparison.Ordinal)
-                || (await RedisCliAsync(server.Port, "cluster", "nodes")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length < servers.Length)
+                || (await RedisCliAsync(server.Port, "cluster", "nodes")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length < servers.Length
+                || await RedisCliAsync(server.Port, "info", "replication") is var replication
+                    && replication.Contains("role:slave", StringComparison.Ordinal)
+                    && !replication.Contains("master_link_status:up", StringComparison.Ordinal))
             {
                 if (DateTime.UtcNow > deadline)
                 {
@@ -78,6 +86,39 @@ internal sealed class RedisServer : IAsyncDisposable
         }
 
         return servers;
+    }
+
+    /// <summary>
+    /// The server among <paramref name="servers"/> that is, by the first running one's account, the
+    /// master of the slot of <paramref name="key"/>; null while none is (a failover in progress).
+    /// </summary>
+    public static async Task<RedisServer?> MasterOfAsync(RedisServer[] servers, string key)
+    {
+        var witness = servers.First(server => server._process is { HasExited: false });
+        var slot = int.Parse((await witness.CommandAsync("cluster", "keyslot", key)).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var line in (await witness.CommandAsync("cluster", "nodes")).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            // <id> <ip:port@bus> <flags> <master> <ping> <pong> <epoch> <link> <slot ranges…>
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (!fields[2].Contains("master", StringComparison.Ordinal) || fields[2].Contains("fail", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            foreach (var range in fields.Skip(8).Where(static range => !range.StartsWith('[')))
+            {
+                var bounds = range.Split('-');
+                var first = int.Parse(bounds[0], System.Globalization.CultureInfo.InvariantCulture);
+                var last = int.Parse(bounds[^1], System.Globalization.CultureInfo.InvariantCulture);
+                if (slot >= first && slot <= last)
+                {
+                    var port = int.Parse(fields[1][(fields[1].IndexOf(':', StringComparison.Ordinal) + 1)..fields[1].IndexOf('@', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture);
+                    return servers.Single(server => server.Port == port);
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
