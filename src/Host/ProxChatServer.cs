@@ -56,6 +56,7 @@ public static class ProxChatServer
         }
 
         var metricsEnabled = builder.Configuration.GetValue($"{ProxChatOptions.SectionName}:Metrics:Enabled", defaultValue: true);
+        var metricsPort = MetricsPort(builder.Configuration);
         if (metricsEnabled)
         {
             // The node's own instruments, Kestrel's connections and the runtime's (GC pauses,
@@ -76,7 +77,9 @@ public static class ProxChatServer
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = static check => check.Tags.Contains(HealthTags.Ready) });
         if (metricsEnabled)
         {
-            app.MapPrometheusScrapingEndpoint();
+            // By the port the request arrived on, not its Host header, which a client chooses.
+            app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
+                context.Request.Path == "/metrics" && (metricsPort == 0 || context.Connection.LocalPort == metricsPort));
         }
 
         app.MapSignalingEndpoints();
@@ -93,6 +96,20 @@ public static class ProxChatServer
     /// parser, which reads JSON), limits in line with the raw socket, and with Redis the SignalR
     /// backplane on this node's own multiplexer.
     /// </summary>
+    /// <summary>
+    /// <c>ProxChat:Metrics:Port</c>: when set, /metrics answers only on that port (which the
+    /// server's URLs must include), so a balancer or ingress in front of the client port does not
+    /// publish it. 0, the default, serves it on every port.
+    /// </summary>
+    private static int MetricsPort(IConfiguration configuration)
+    {
+        var key = $"{ProxChatOptions.SectionName}:Metrics:Port";
+        var port = configuration.GetValue(key, defaultValue: 0);
+        return port is >= 0 and <= 65535
+            ? port
+            : throw new OptionsValidationException(key, typeof(int), [$"{key} must be a TCP port (1-65535), or 0 to serve /metrics on every port (got {port})."]);
+    }
+
     private static void AddHub(IServiceCollection services, bool clustered)
     {
         var signalR = services.AddSignalR();

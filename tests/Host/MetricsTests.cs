@@ -74,6 +74,20 @@ public sealed partial class MetricsTests
     }
 
     [Fact]
+    public async Task Metrics_given_a_port_of_their_own_are_served_there_and_nowhere_else()
+    {
+        var metricsPort = Cluster.RedisServer.FreePort();
+        await using var server = await TestServer.StartWithMetricsPortAsync(metricsPort);
+        using var http = new HttpClient();
+
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(new Uri(server.HttpAddress, "/metrics"))).StatusCode);
+        using var spoofed = new HttpRequestMessage(HttpMethod.Get, new Uri(server.HttpAddress, "/metrics"));
+        spoofed.Headers.Host = $"127.0.0.1:{metricsPort}";
+        Assert.Equal(HttpStatusCode.NotFound, (await http.SendAsync(spoofed)).StatusCode);
+        Assert.Contains("proxchat_connections", await http.GetStringAsync(new Uri($"http://127.0.0.1:{metricsPort}/metrics")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Metrics_can_be_switched_off()
     {
         await using var server = await TestServer.StartAsync(("Metrics:Enabled", "false"));

@@ -26,6 +26,15 @@ internal sealed class TestServer : IServerNode, IAsyncDisposable
     public static Task<TestServer> StartNodeAsync(string redis, string keyPrefix, params (string Key, string Value)[] settings) =>
         StartAsync([$"--ConnectionStrings:Redis={redis}"], [("RedisKeyPrefix", keyPrefix), .. settings]);
 
+    /// <summary>A server that serves /metrics only on <paramref name="metricsPort"/>, a second port beside its client port.</summary>
+    public static async Task<TestServer> StartWithMetricsPortAsync(int metricsPort)
+    {
+        var port = metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var app = ProxChatServer.Build([.. Arguments($"http://127.0.0.1:0;http://127.0.0.1:{port}", [("Metrics:Port", port)])]);
+        await app.StartAsync();
+        return new TestServer(app, new Uri(app.Urls.Single(url => !url.EndsWith($":{port}", StringComparison.Ordinal))));
+    }
+
     /// <summary>The command-line arguments for the server, for tests that run it as a child process.</summary>
     public static List<string> Arguments(string url, IEnumerable<(string Key, string Value)> settings)
     {
