@@ -1,8 +1,36 @@
 namespace ProxChat.Host.Tests.Cluster;
 
-/// <summary>What a node says about a Redis configured in a way that would lose its state without an error.</summary>
+/// <summary>What a node needs of its Redis, and what it says about one configured to lose its state without an error.</summary>
 public sealed class RedisSettingsTests
 {
+    [Fact]
+    public async Task Nodes_work_as_the_least_privileged_redis_user_the_readme_gives()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var prefix = RedisFixture.UniquePrefix();
+
+        // README, Scaling, "What Redis it needs", for the key prefix "proxchat".
+        await redis.CommandAsync(
+            "acl", "setuser", "proxchat", "on", ">s3cret", $"~{prefix}:*", "%R~__Booksleeve_TieBreak",
+            $"&{prefix}:*", "&ProxChat.Transport.Hubs.ProxChatHub:*", "&__Booksleeve_MasterChanged",
+            "+@all", "-@dangerous", "+info", "+config|get");
+        var asProxChat = $"{redis.ConnectionString},user=proxchat,password=s3cret";
+        await using (var node1 = await TestServer.StartNodeAsync(asProxChat, prefix))
+        await using (var node2 = await TestServer.StartNodeAsync(asProxChat, prefix))
+        {
+            await using var a = await TestClient.JoinAsync(node1, "a", 0, 0);
+            await using var b = await TestClient.JoinAsync(node2, "b", 1, 1);
+            await a.WaitForPeersAsync("b");
+            await a.SendRelayAsync("SendOffer", "b", "offer", "o");
+            Assert.Equal("a", (await b.ExpectAsync("ReceiveOffer")).SenderId);
+            await b.SendRelayAsync("SendAnswer", "a", "answer", "s");
+            Assert.Equal("b", (await a.ExpectAsync("ReceiveAnswer")).SenderId);
+        }
+
+        // Not one command, key or channel was refused, at start-up, in use, or while stopping.
+        Assert.Equal(string.Empty, (await redis.CommandAsync("acl", "log")).Trim());
+    }
+
     [Fact]
     public async Task A_node_warns_of_a_redis_that_may_evict_any_key()
     {
