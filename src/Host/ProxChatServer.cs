@@ -74,7 +74,11 @@ public static class ProxChatServer
         app.UseWebSockets();
         app.UseStaticFiles();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = static _ => false });
-        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = static check => check.Tags.Contains(HealthTags.Ready) });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions
+        {
+            Predicate = static check => check.Tags.Contains(HealthTags.Ready),
+            ResponseWriter = HealthResponse.WriteAsync,
+        });
         if (metricsEnabled)
         {
             // By the port the request arrived on, not its Host header, which a client chooses.

@@ -279,7 +279,9 @@ public sealed class FailureTests(RedisFixture redis)
         await WaitUntilAsync(async () => (await HeartbeatsAsync(privateRedis, prefix)).All(beat => beat > beatsWhenUnready.Max()));
         foreach (var node in new[] { node1, node2 })
         {
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync(new Uri(node.HttpAddress, "/readyz"))).StatusCode);
+            using var readiness = await http.GetAsync(new Uri(node.HttpAddress, "/readyz"));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, readiness.StatusCode);
+            Assert.Contains("does not hear its own bus channel", await readiness.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
         await privateRedis.CommandAsync("acl", "setuser", "default", "+subscribe");
@@ -306,7 +308,9 @@ public sealed class FailureTests(RedisFixture redis)
         await using var a = await TestClient.JoinAsync(admitted, "a", 0, 0);
 
         // Heartbeats went on failing meanwhile (a second each): still unready, and said once.
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync(new Uri(refused.HttpAddress, "/readyz"))).StatusCode);
+        using var readiness = await http.GetAsync(new Uri(refused.HttpAddress, "/readyz"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, readiness.StatusCode);
+        Assert.Equal("Unhealthy\nredis: Redis is unreachable.\n", await readiness.Content.ReadAsStringAsync());
         Assert.Single(refused.Output, line => line.Contains("heartbeat cannot reach Redis", StringComparison.Ordinal));
     }
 
