@@ -199,7 +199,7 @@ public sealed class FailureTests(RedisFixture redis)
         var prefix = RedisFixture.UniquePrefix();
         var throughSentinel = $"{sentinel.ConnectionString},serviceName=proxchat";
         await using var pair = await StartLinkedPairAsync(throughSentinel, prefix);
-        var (node1, node2, a, b) = pair;
+        var (node1, node2, a, _) = pair;
         using var http = new HttpClient();
 
         master.Kill();
@@ -211,13 +211,7 @@ public sealed class FailureTests(RedisFixture redis)
         // The replica had everything: no client needs to claim its place again. Each node
         // subscribes to its channel again on the new master in its own time; until then, what
         // is published to it is lost, as pub/sub loses it.
-        await RelaysGetThroughAsync(a, b);
-        await RelaysGetThroughAsync(b, a);
-        await using var c = await TestClient.ConnectAsync(node2);
-        await c.MoveAsync("c", 2, 2);
-        await c.ExpectPeersAsync("a", "b");
-        await a.WaitForPeersAsync("b", "c");
-        await b.WaitForPeersAsync("a", "c");
+        await using var c = await CarriesOnAsync(pair);
 
         // Read back from the new master (late candidates may still be queued ahead of the set).
         await a.SendAsync("RequestPeerRefresh");
@@ -232,7 +226,6 @@ public sealed class FailureTests(RedisFixture redis)
         {
             var prefix = RedisFixture.UniquePrefix();
             await using var pair = await StartLinkedPairAsync(string.Join(',', servers.Select(server => server.ConnectionString)), prefix);
-            var (node1, node2, a, b) = pair;
             using var http = new HttpClient();
             var partitionKey = $"{prefix}:{{0:0:1}}:geo";
             var master = await RedisServer.MasterOfAsync(servers, partitionKey) ?? throw new InvalidOperationException("No master serves the partition.");
@@ -241,14 +234,8 @@ public sealed class FailureTests(RedisFixture redis)
 
             // Its replica takes over the partition's slot with the data it had synced.
             await WaitUntilAsync(async () => await RedisServer.MasterOfAsync(servers, partitionKey) is { } promoted && promoted != master);
-            await WaitForReadinessAsync(http, ready: true, node1, node2);
-            await RelaysGetThroughAsync(a, b);
-            await RelaysGetThroughAsync(b, a);
-            await using var c = await TestClient.ConnectAsync(node2);
-            await c.MoveAsync("c", 2, 2);
-            await c.ExpectPeersAsync("a", "b");
-            await a.WaitForPeersAsync("b", "c");
-            await b.WaitForPeersAsync("a", "c");
+            await WaitForReadinessAsync(http, ready: true, pair.Node1, pair.Node2);
+            await using var c = await CarriesOnAsync(pair);
         }
         finally
         {
@@ -474,6 +461,19 @@ public sealed class FailureTests(RedisFixture redis)
             await started.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>After a failover: relays cross between a and b both ways, and a new client c on node 2 is introduced to both (the caller disposes it).</summary>
+    private static async Task<TestClient> CarriesOnAsync(LinkedPair pair)
+    {
+        await RelaysGetThroughAsync(pair.A, pair.B);
+        await RelaysGetThroughAsync(pair.B, pair.A);
+        var c = await TestClient.ConnectAsync(pair.Node2);
+        await c.MoveAsync("c", 2, 2);
+        await c.ExpectPeersAsync("a", "b");
+        await pair.A.WaitForPeersAsync("b", "c");
+        await pair.B.WaitForPeersAsync("a", "c");
+        return c;
     }
 
     /// <summary>Waits until an ICE candidate from <paramref name="from"/> reaches <paramref name="to"/>, sending one every 200 ms.</summary>
