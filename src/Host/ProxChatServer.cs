@@ -8,7 +8,6 @@ using ProxChat.Transport.Diagnostics;
 using ProxChat.Transport.Hubs;
 using ProxChat.Transport.Sessions;
 using ProxChat.Transport.Signaling;
-using StackExchange.Redis;
 
 namespace ProxChat.Host;
 
@@ -96,11 +95,6 @@ public static class ProxChatServer
     }
 
     /// <summary>
-    /// The SignalR hub: JSON protocol (the hub validates each argument with the raw protocol's
-    /// parser, which reads JSON), limits in line with the raw socket, and with Redis the SignalR
-    /// backplane on this node's own multiplexer.
-    /// </summary>
-    /// <summary>
     /// <c>ProxChat:Metrics:Port</c>: when set, /metrics answers only on that port (which the
     /// server's URLs must include), so a balancer or ingress in front of the client port does not
     /// publish it. 0, the default, serves it on every port.
@@ -114,6 +108,11 @@ public static class ProxChatServer
             : throw new OptionsValidationException(key, typeof(int), [$"{key} must be a TCP port (1-65535), or 0 to serve /metrics on every port (got {port})."]);
     }
 
+    /// <summary>
+    /// The SignalR hub: JSON protocol (the hub validates each argument with the raw protocol's
+    /// parser, which reads JSON), limits in line with the raw socket, and with Redis the SignalR
+    /// backplane on this node's own multiplexer.
+    /// </summary>
     private static void AddHub(IServiceCollection services, bool clustered)
     {
         var signalR = services.AddSignalR();
@@ -130,11 +129,10 @@ public static class ProxChatServer
         if (clustered)
         {
             signalR.AddStackExchangeRedis();
+            // The node's one multiplexer. A channel prefix set here would be ignored: it only takes
+            // effect on a multiplexer the backplane makes itself (README, SignalR hub).
             services.AddOptions<RedisOptions>().Configure<RedisNode>(static (redis, node) =>
-            {
-                redis.Configuration.ChannelPrefix = RedisChannel.Literal($"{node.Keys.Prefix}:signalr");
-                redis.ConnectionFactory = _ => Task.FromResult(node.Redis);
-            });
+                redis.ConnectionFactory = _ => Task.FromResult(node.Redis));
         }
     }
 }

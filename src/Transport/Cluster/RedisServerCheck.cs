@@ -57,7 +57,7 @@ public sealed partial class RedisServerCheck(RedisNode node, ILogger<RedisServer
         }
     }
 
-    /// <summary>INFO's <c>field:value</c> lines; section headers (<c># Memory</c>) and blank lines have no colon or are skipped.</summary>
+    /// <summary>INFO's <c>field:value</c> lines, without its section headers (<c># Memory</c>) and blank lines.</summary>
     public static Dictionary<string, string> ParseInfo(string? info)
     {
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
