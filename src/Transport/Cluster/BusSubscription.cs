@@ -13,33 +13,17 @@ namespace ProxChat.Transport.Cluster;
 /// StackExchange.Redis subscribes again after a reconnect, but gives up for good when that
 /// SUBSCRIBE fails (an ACL, a proxy in between): without the probe the node would stay ready
 /// while every message other nodes sent its clients was lost. Hearing nothing at all for
-/// <see cref="SilenceLimit"/> after a probe reached Redis, the node subscribes again.
+/// <see cref="BusHearing.SilenceLimit"/> after a probe reached Redis, the node subscribes again.
 /// </summary>
 public sealed partial class BusSubscription(RedisNode node, RedisMessageDelivery delivery, ProxChatMetrics metrics, TimeProvider time, ILogger<BusSubscription> logger)
 {
-    /// <summary>Three probes: one late probe does not make a node unready, and a bus that lags this far behind is overloaded.</summary>
-    public static readonly TimeSpan SilenceLimit = TimeSpan.FromSeconds(3);
-
-    private const long Never = -1;
-
     private readonly RedisChannel _channel = node.Keys.Bus(node.NodeId);
+    private readonly BusHearing _hearing = new(time);
     private ChannelMessageQueue? _queue;
-    private long _probeHeardAt = Never;
-    private long _messageHeardAt = Never;
-
-    // The check loop's own: when the oldest probe that reached Redis with nothing heard since was sent.
-    private long _unansweredSince = Never;
     private int _silenceReported;
 
-    /// <summary>A probe came back within <see cref="SilenceLimit"/>; /readyz reports this.</summary>
-    public bool IsListening
-    {
-        get
-        {
-            var heardAt = Volatile.Read(ref _probeHeardAt);
-            return heardAt != Never && time.GetElapsedTime(heardAt) < SilenceLimit;
-        }
-    }
+    /// <summary>A probe came back within <see cref="BusHearing.SilenceLimit"/>; /readyz reports this.</summary>
+    public bool IsListening => _hearing.IsListening;
 
     private ISubscriber Subscriber => node.Redis.GetSubscriber();
 
@@ -50,15 +34,9 @@ public sealed partial class BusSubscription(RedisNode node, RedisMessageDelivery
     /// </summary>
     public async Task CheckAsync()
     {
-        if (_unansweredSince != Never && Volatile.Read(ref _messageHeardAt) >= _unansweredSince)
+        if (_queue is not null && _hearing.TakeSilence())
         {
-            _unansweredSince = Never;
-        }
-
-        if (_queue is not null && _unansweredSince != Never && time.GetElapsedTime(_unansweredSince) >= SilenceLimit)
-        {
-            ReportSilence($"no probe came back for {SilenceLimit.TotalSeconds:0} s");
-            _unansweredSince = Never;
+            ReportSilence($"no probe came back for {BusHearing.SilenceLimit.TotalSeconds:0} s");
             await DropSubscriptionAsync().ConfigureAwait(false);
         }
 
@@ -87,13 +65,9 @@ public sealed partial class BusSubscription(RedisNode node, RedisMessageDelivery
             _queue = queue;
         }
 
-        // A probe that never reached Redis (it is away) proves nothing about the subscription.
         var sentAt = time.GetTimestamp();
         await Subscriber.PublishAsync(_channel, sentAt.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
-        if (_unansweredSince == Never)
-        {
-            _unansweredSince = sentAt;
-        }
+        _hearing.ProbeReachedRedis(sentAt);
     }
 
     /// <summary>Once until the channel is heard again: the check runs every second.</summary>
@@ -117,18 +91,15 @@ public sealed partial class BusSubscription(RedisNode node, RedisMessageDelivery
 
     private void OnMessage(ChannelMessage message)
     {
-        // Any message shows the subscription works, even when the probe is still queued behind others.
-        var heardAt = time.GetTimestamp();
-        Volatile.Write(ref _messageHeardAt, heardAt);
         var payload = (byte[]?)message.Message ?? [];
         if (!Utf8Parser.TryParse(payload, out long sentAt, out var length) || length != payload.Length)
         {
+            _hearing.Heard(isProbe: false);
             delivery.OnBusMessage(payload);
             return;
         }
 
-        metrics.BusProbed(time.GetElapsedTime(sentAt, heardAt));
-        Volatile.Write(ref _probeHeardAt, heardAt);
+        metrics.BusProbed(time.GetElapsedTime(sentAt, _hearing.Heard(isProbe: true)));
         if (Interlocked.Exchange(ref _silenceReported, 0) == 1)
         {
             Log.BusHeard(logger, node.NodeId);
