@@ -3,32 +3,50 @@ namespace ProxChat.Host.Tests.Cluster;
 /// <summary>What a node needs of its Redis, and what it says about one configured to lose its state without an error.</summary>
 public sealed class RedisSettingsTests
 {
-    [Fact]
-    public async Task Nodes_work_as_the_least_privileged_redis_user_the_readme_gives()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Nodes_work_as_the_least_privileged_redis_user_the_readme_gives(bool redisCluster)
     {
-        await using var redis = await RedisServer.StartAsync();
-        var prefix = RedisFixture.UniquePrefix();
-
-        // README, Scaling, "What Redis it needs", for the key prefix "proxchat".
-        await redis.CommandAsync(
-            "acl", "setuser", "proxchat", "on", ">s3cret", $"~{prefix}:*", "%R~__Booksleeve_TieBreak",
-            $"&{prefix}:*", "&ProxChat.Transport.Hubs.ProxChatHub:*", "&__Booksleeve_MasterChanged",
-            "+@all", "-@dangerous", "+info", "+config|get");
-        var asProxChat = $"{redis.ConnectionString},user=proxchat,password=s3cret";
-        await using (var node1 = await TestServer.StartNodeAsync(asProxChat, prefix))
-        await using (var node2 = await TestServer.StartNodeAsync(asProxChat, prefix))
+        var servers = redisCluster ? await RedisServer.StartClusterAsync() : [await RedisServer.StartAsync()];
+        try
         {
-            await using var a = await TestClient.JoinAsync(node1, "a", 0, 0);
-            await using var b = await TestClient.JoinAsync(node2, "b", 1, 1);
-            await a.WaitForPeersAsync("b");
-            await a.SendRelayAsync("SendOffer", "b", "offer", "o");
-            Assert.Equal("a", (await b.ExpectAsync("ReceiveOffer")).SenderId);
-            await b.SendRelayAsync("SendAnswer", "a", "answer", "s");
-            Assert.Equal("b", (await a.ExpectAsync("ReceiveAnswer")).SenderId);
-        }
+            var prefix = RedisFixture.UniquePrefix();
+            foreach (var server in servers)
+            {
+                // README, Scaling, "What Redis it needs", for the key prefix "proxchat".
+                await server.CommandAsync(
+                    "acl", "setuser", "proxchat", "on", ">s3cret", $"~{prefix}:*", "%R~__Booksleeve_TieBreak",
+                    $"&{prefix}:*", "&ProxChat.Transport.Hubs.ProxChatHub:*", "&__Booksleeve_MasterChanged",
+                    "+@all", "-@dangerous", "+info", "+config|get");
+            }
 
-        // Not one command, key or channel was refused, at start-up, in use, or while stopping.
-        Assert.Equal(string.Empty, (await redis.CommandAsync("acl", "log")).Trim());
+            var asProxChat = $"{string.Join(',', servers.Select(server => server.ConnectionString))},user=proxchat,password=s3cret";
+            await using (var node1 = await TestServer.StartNodeAsync(asProxChat, prefix))
+            await using (var node2 = await TestServer.StartNodeAsync(asProxChat, prefix))
+            {
+                await using var a = await TestClient.JoinAsync(node1, "a", 0, 0);
+                await using var b = await TestClient.JoinAsync(node2, "b", 1, 1);
+                await a.WaitForPeersAsync("b");
+                await a.SendRelayAsync("SendOffer", "b", "offer", "o");
+                Assert.Equal("a", (await b.ExpectAsync("ReceiveOffer")).SenderId);
+                await b.SendRelayAsync("SendAnswer", "a", "answer", "s");
+                Assert.Equal("b", (await a.ExpectAsync("ReceiveAnswer")).SenderId);
+            }
+
+            // Not one command, key or channel was refused, at start-up, in use, or while stopping.
+            foreach (var server in servers)
+            {
+                Assert.Equal(string.Empty, (await server.CommandAsync("acl", "log")).Trim());
+            }
+        }
+        finally
+        {
+            foreach (var server in servers)
+            {
+                await server.DisposeAsync();
+            }
+        }
     }
 
     [Fact]
