@@ -104,6 +104,7 @@ public sealed partial class ClusterMaintenance(
 
             _hasBeaten = true;
             node.IsHealthy = true;
+            node.UnreachableReason = null;
             if (_unreachableReported)
             {
                 _unreachableReported = false;
@@ -121,6 +122,7 @@ public sealed partial class ClusterMaintenance(
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
             node.IsHealthy = false;
+            node.UnreachableReason = exception.Message;
             Volatile.Write(ref _beatingSince, -1);
 
             // Once an outage, with the reason: a wrong password or host shows here at start-up,

@@ -14,6 +14,7 @@ public sealed partial class RedisNode : IAsyncDisposable
     private int _epoch;
     private int _reconcileNeeded;
     private bool _isHealthy;
+    private string? _unreachableReason;
 
     private RedisNode(IConnectionMultiplexer redis, RedisKeys keys, string nodeId, ILogger<RedisNode> logger)
     {
@@ -43,6 +44,13 @@ public sealed partial class RedisNode : IAsyncDisposable
     {
         get => Volatile.Read(ref _isHealthy);
         internal set => Volatile.Write(ref _isHealthy, value);
+    }
+
+    /// <summary>Why Redis is unreachable, while it is and the reason is known; /readyz shows it.</summary>
+    public string? UnreachableReason
+    {
+        get => Volatile.Read(ref _unreachableReason);
+        internal set => Volatile.Write(ref _unreachableReason, value);
     }
 
     /// <summary>
@@ -95,6 +103,7 @@ public sealed partial class RedisNode : IAsyncDisposable
         if (e.ConnectionType == ConnectionType.Interactive)
         {
             IsHealthy = false;
+            UnreachableReason = $"{e.FailureType} on {e.EndPoint}";
         }
     }
 
