@@ -12,7 +12,8 @@ internal sealed class RedisHealthCheck(RedisNode node, BusSubscription bus) : IH
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(
-            !node.IsHealthy || !node.Redis.IsConnected ? HealthCheckResult.Unhealthy(node.UnreachableReason is { } reason ? $"Redis is unreachable: {reason}" : "Redis is unreachable.")
+            node.UnreachableReason is { } reason ? HealthCheckResult.Unhealthy($"Redis is unreachable: {reason}")
+            : !node.Redis.IsConnected ? HealthCheckResult.Unhealthy("Redis is unreachable.")
             : !bus.IsListening ? HealthCheckResult.Unhealthy($"Node {node.NodeId} does not hear its own bus channel.")
             : HealthCheckResult.Healthy($"Node {node.NodeId} is in the cluster."));
 }

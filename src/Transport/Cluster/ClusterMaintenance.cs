@@ -103,7 +103,6 @@ public sealed partial class ClusterMaintenance(
             }
 
             _hasBeaten = true;
-            node.IsHealthy = true;
             node.UnreachableReason = null;
             if (_unreachableReported)
             {
@@ -121,7 +120,6 @@ public sealed partial class ClusterMaintenance(
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
-            node.IsHealthy = false;
             node.UnreachableReason = exception.Message;
             Volatile.Write(ref _beatingSince, -1);
 

@@ -13,8 +13,7 @@ public sealed partial class RedisNode : IAsyncDisposable
     private readonly ILogger<RedisNode> _logger;
     private int _epoch;
     private int _reconcileNeeded;
-    private bool _isHealthy;
-    private string? _unreachableReason;
+    private string? _unreachableReason = "no heartbeat has reached it yet";
 
     private RedisNode(IConnectionMultiplexer redis, RedisKeys keys, string nodeId, ILogger<RedisNode> logger)
     {
@@ -39,14 +38,7 @@ public sealed partial class RedisNode : IAsyncDisposable
     /// <summary>Moves on when Redis may have lost this node's state; placements in an older epoch claim their client again.</summary>
     public int Epoch => Volatile.Read(ref _epoch);
 
-    /// <summary>The last heartbeat reached Redis; /readyz reports this.</summary>
-    public bool IsHealthy
-    {
-        get => Volatile.Read(ref _isHealthy);
-        internal set => Volatile.Write(ref _isHealthy, value);
-    }
-
-    /// <summary>Why Redis is unreachable, while it is and the reason is known; /readyz shows it.</summary>
+    /// <summary>Why Redis is unreachable; null while the last heartbeat reached it. /readyz reports this.</summary>
     public string? UnreachableReason
     {
         get => Volatile.Read(ref _unreachableReason);
@@ -102,7 +94,6 @@ public sealed partial class RedisNode : IAsyncDisposable
         Log.ConnectionFailed(_logger, e.ConnectionType, e.EndPoint?.ToString(), e.FailureType, e.Exception);
         if (e.ConnectionType == ConnectionType.Interactive)
         {
-            IsHealthy = false;
             UnreachableReason = $"{e.FailureType} on {e.EndPoint}";
         }
     }
