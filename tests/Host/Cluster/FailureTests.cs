@@ -197,10 +197,16 @@ public sealed class FailureTests(RedisFixture redis)
         await WaitUntilAsync(async () => (await replica.CommandAsync("info", "replication")).Contains("master_link_status:up", StringComparison.Ordinal)
             && (await sentinel.CommandAsync("sentinel", "replicas", "proxchat")).Contains(replicaPort, StringComparison.Ordinal));
         var prefix = RedisFixture.UniquePrefix();
-        var throughSentinel = $"{sentinel.ConnectionString},serviceName=proxchat";
+
+        // As the least-privileged user, which behind a sentinel the multiplexer also asks each
+        // server's ROLE, before and after the failover.
+        await master.AddLeastPrivilegedUserAsync(prefix);
+        await replica.AddLeastPrivilegedUserAsync(prefix);
+        var throughSentinel = $"{sentinel.ConnectionString},serviceName=proxchat,user=proxchat,password={RedisServer.LeastPrivilegedPassword}";
         await using var pair = await StartLinkedPairAsync(throughSentinel, prefix);
         var (node1, node2, a, _) = pair;
         using var http = new HttpClient();
+        Assert.Equal(string.Empty, await master.AclRefusalsAsync());
 
         master.Kill();
 
@@ -216,6 +222,7 @@ public sealed class FailureTests(RedisFixture redis)
         // Read back from the new master (late candidates may still be queued ahead of the set).
         await a.SendAsync("RequestPeerRefresh");
         await a.WaitForPeersAsync("b", "c");
+        Assert.Equal(string.Empty, await replica.AclRefusalsAsync());
     }
 
     [Fact]

@@ -140,6 +140,22 @@ internal sealed class RedisServer : IAsyncDisposable
         return sentinel;
     }
 
+    /// <summary>The password of the user <see cref="AddLeastPrivilegedUserAsync"/> creates.</summary>
+    public const string LeastPrivilegedPassword = "s3cret";
+
+    /// <summary>
+    /// Creates the user <c>proxchat</c> with no more rights than README, Scaling, "What Redis it
+    /// needs" gives it, for the key prefix <paramref name="prefix"/>. ACL users are not
+    /// replicated: each master and replica needs its own.
+    /// </summary>
+    public Task AddLeastPrivilegedUserAsync(string prefix) => CommandAsync(
+        "acl", "setuser", "proxchat", "on", ">" + LeastPrivilegedPassword, $"~{prefix}:*", "%R~__Booksleeve_TieBreak",
+        $"&{prefix}:*", "&ProxChat.Transport.Hubs.ProxChatHub:*", "&__Booksleeve_MasterChanged",
+        "+@all", "-@dangerous", "+info", "+config|get", "+role");
+
+    /// <summary>What <c>ACL LOG</c> holds: empty when no command, key or channel was refused to any user.</summary>
+    public async Task<string> AclRefusalsAsync() => (await CommandAsync("acl", "log")).Trim();
+
     /// <summary>What <c>redis-cli</c> prints for a command to this server.</summary>
     public Task<string> CommandAsync(params string[] arguments) => RedisCliAsync(Port, arguments);
 

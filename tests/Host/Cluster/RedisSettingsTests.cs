@@ -14,14 +14,10 @@ public sealed class RedisSettingsTests
             var prefix = RedisFixture.UniquePrefix();
             foreach (var server in servers)
             {
-                // README, Scaling, "What Redis it needs", for the key prefix "proxchat".
-                await server.CommandAsync(
-                    "acl", "setuser", "proxchat", "on", ">s3cret", $"~{prefix}:*", "%R~__Booksleeve_TieBreak",
-                    $"&{prefix}:*", "&ProxChat.Transport.Hubs.ProxChatHub:*", "&__Booksleeve_MasterChanged",
-                    "+@all", "-@dangerous", "+info", "+config|get");
+                await server.AddLeastPrivilegedUserAsync(prefix);
             }
 
-            var asProxChat = $"{string.Join(',', servers.Select(server => server.ConnectionString))},user=proxchat,password=s3cret";
+            var asProxChat = $"{string.Join(',', servers.Select(server => server.ConnectionString))},user=proxchat,password={RedisServer.LeastPrivilegedPassword}";
             await using (var node1 = await TestServer.StartNodeAsync(asProxChat, prefix))
             await using (var node2 = await TestServer.StartNodeAsync(asProxChat, prefix))
             {
@@ -37,7 +33,7 @@ public sealed class RedisSettingsTests
             // Not one command, key or channel was refused, at start-up, in use, or while stopping.
             foreach (var server in servers)
             {
-                Assert.Equal(string.Empty, (await server.CommandAsync("acl", "log")).Trim());
+                Assert.Equal(string.Empty, await server.AclRefusalsAsync());
             }
         }
         finally
