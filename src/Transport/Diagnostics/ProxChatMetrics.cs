@@ -15,6 +15,7 @@ public sealed class ProxChatMetrics
 
     private readonly Counter<long> _messages;
     private readonly Counter<long> _rejectedMessages;
+    private readonly Counter<long> _throttledMessages;
     private readonly Counter<long> _relays;
     private readonly Histogram<double> _placementDuration;
     private readonly Counter<long> _storeUnavailable;
@@ -29,6 +30,7 @@ public sealed class ProxChatMetrics
         meter.CreateObservableUpDownCounter("proxchat.clients", () => clients.Count, "{client}", "Clients registered on this node.");
         _messages = meter.CreateCounter<long>("proxchat.messages", "{message}", "Valid client messages received, by type.");
         _rejectedMessages = meter.CreateCounter<long>("proxchat.messages.rejected", "{message}", "Client messages refused as malformed or out of order, by type (\"unknown\" when the envelope named none).");
+        _throttledMessages = meter.CreateCounter<long>("proxchat.messages.throttled", "{message}", "Client messages dropped unread because their connection sent faster than MessageRateLimit allows.");
         _relays = meter.CreateCounter<long>("proxchat.relays", "{message}", "Offers, answers and ICE candidates, by outcome: delivered, refused (not nearby, unknown or self) or unavailable (the store could not be asked).");
         _placementDuration = meter.CreateHistogram<double>(
             "proxchat.placement.duration",
@@ -49,6 +51,8 @@ public sealed class ProxChatMetrics
     public void MessageReceived(ClientMessageKind kind) => _messages.Add(1, new KeyValuePair<string, object?>("type", KindName(kind)));
 
     public void MessageRejected(ClientMessageKind kind) => _rejectedMessages.Add(1, new KeyValuePair<string, object?>("type", KindName(kind)));
+
+    public void MessageThrottled() => _throttledMessages.Add(1);
 
     public void Relayed(RelayOutcome outcome) =>
         _relays.Add(1, new KeyValuePair<string, object?>("outcome", outcome switch

@@ -21,8 +21,8 @@ public sealed class HubClientConnection : ClientConnection
     private readonly Channel<ServerMessage> _queue;
     private int _closeRequested;
 
-    public HubClientConnection(ISingleClientProxy client, HubCallerContext context, int sendQueueLimit, long connectedAt)
-        : base(connectedAt)
+    public HubClientConnection(ISingleClientProxy client, HubCallerContext context, int sendQueueLimit, long connectedAt, MessageRateLimit? rateLimit)
+        : base(connectedAt, rateLimit)
     {
         _client = client;
         _context = context;

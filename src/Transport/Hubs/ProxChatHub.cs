@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using ProxChat.Transport.Protocol;
+using ProxChat.Transport.Sessions;
 using ProxChat.Transport.Signaling;
 
 namespace ProxChat.Transport.Hubs;
@@ -18,7 +19,8 @@ public sealed class ProxChatHub(SignalingService signaling, ConnectionSet connec
 
     public override Task OnConnectedAsync()
     {
-        var connection = new HubClientConnection(Clients.Caller, Context, options.Value.SendQueueLimit, time.GetTimestamp());
+        var settings = options.Value;
+        var connection = new HubClientConnection(Clients.Caller, Context, settings.SendQueueLimit, time.GetTimestamp(), MessageRateLimit.Create(settings.MessageRateLimit, settings.MessageBurst));
         Context.Items[ConnectionKey] = connection;
         connections.Add(connection);
         return Task.CompletedTask;
@@ -49,6 +51,11 @@ public sealed class ProxChatHub(SignalingService signaling, ConnectionSet connec
     private async Task HandleAsync(ClientMessageKind kind, JsonElement data)
     {
         var connection = Connection;
+        if (!signaling.Admit(connection))
+        {
+            return;
+        }
+
         var json = data.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null ? [] : JsonSerializer.SerializeToUtf8Bytes(data, ProtocolJsonContext.Default.JsonElement);
         if (ClientMessageParser.TryParseData(kind, json, out var message, out var error))
         {

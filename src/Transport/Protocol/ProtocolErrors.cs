@@ -18,6 +18,9 @@ public static class ProtocolErrors
 
     private const int MaxEchoedLength = 64;
 
+    public static string TooManyMessages(int messagesPerSecond) =>
+        $"Too many messages: over {messagesPerSecond} a second. This message and those after it are dropped until the client slows down.";
+
     public static string UnknownType(string type) => $"Unknown message type '{Truncate(type)}'.";
 
     public static string DataRequired(string type, string fields) => $"{type}: 'data' must be an object with {fields}.";

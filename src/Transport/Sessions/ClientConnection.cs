@@ -15,10 +15,12 @@ public abstract class ClientConnection
     private long _lastPositionAt;
     private long _nextReintroductionAt;
 
-    protected ClientConnection(long connectedAt)
+    /// <param name="rateLimit">How fast the client may send; null for no limit.</param>
+    protected ClientConnection(long connectedAt, MessageRateLimit? rateLimit = null)
     {
         Id = Interlocked.Increment(ref s_nextId);
         _lastPositionAt = connectedAt;
+        RateLimit = rateLimit;
     }
 
     /// <summary>Process-unique, for logs and the connection set.</summary>
@@ -37,6 +39,8 @@ public abstract class ClientConnection
     public long LastPositionAt => Volatile.Read(ref _lastPositionAt);
 
     public long NextReintroductionAt => Volatile.Read(ref _nextReintroductionAt);
+
+    public MessageRateLimit? RateLimit { get; }
 
     /// <summary>The registered client's moves on their way into the presence store.</summary>
     public Signaling.PositionPump Positions { get; } = new();

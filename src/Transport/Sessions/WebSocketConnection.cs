@@ -39,9 +39,8 @@ public sealed partial class WebSocketConnection : ClientConnection
         ProxChatOptions options,
         TimeProvider time,
         ILogger logger)
-        : base(time.GetTimestamp())
+        : base(time.GetTimestamp(), MessageRateLimit.Create(options.MessageRateLimit, options.MessageBurst))
     {
-        ArgumentNullException.ThrowIfNull(options);
         _socket = socket;
         _signaling = signaling;
         _connections = connections;
@@ -178,6 +177,11 @@ public sealed partial class WebSocketConnection : ClientConnection
         if (discard)
         {
             // Closing: drain until the client answers our close frame.
+            return true;
+        }
+
+        if (!_signaling.Admit(this))
+        {
             return true;
         }
 

@@ -37,6 +37,17 @@ public sealed class ProxChatOptions : IValidatableObject
     [Range(16, 1_000_000)]
     public int SendQueueLimit { get; set; } = 1024;
 
+    /// <summary>
+    /// Messages a second one connection may send, sustained; past it (and its burst) they are
+    /// dropped, so no client can take the node's or Redis's time from the others. 0 disables.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int MessageRateLimit { get; set; } = 100;
+
+    /// <summary>Messages a connection may send at once after a pause: the size of its bucket, refilled at <see cref="MessageRateLimit"/>.</summary>
+    [Range(1, 1_000_000)]
+    public int MessageBurst { get; set; } = 200;
+
     /// <summary>How often the server pings each WebSocket; 0 disables pings.</summary>
     [Range(0, 3_600)]
     public int KeepAliveIntervalSeconds { get; set; } = 15;

@@ -24,6 +24,7 @@ public sealed partial class SignalingService
     private readonly ProxChatMetrics _metrics;
     private readonly ILogger<SignalingService> _logger;
     private readonly long _reintroductionTicks;
+    private readonly string _tooManyMessages;
 
     public SignalingService(
         IPresenceStore presence,
@@ -42,6 +43,30 @@ public sealed partial class SignalingService
         _metrics = metrics;
         _logger = logger;
         _reintroductionTicks = options.Value.ReintroductionIntervalSeconds * time.TimestampFrequency;
+        _tooManyMessages = ProtocolErrors.TooManyMessages(options.Value.MessageRateLimit);
+    }
+
+    /// <summary>
+    /// Whether the connection may have its next message handled (checked before it is even
+    /// parsed); if not, the message is dropped, and the first of a run of drops is answered.
+    /// </summary>
+    public bool Admit(ClientConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var admission = connection.RateLimit?.Admit() ?? MessageAdmission.Admitted;
+        if (admission == MessageAdmission.Admitted)
+        {
+            return true;
+        }
+
+        _metrics.MessageThrottled();
+        if (admission == MessageAdmission.Dropped)
+        {
+            Log.Throttled(_logger, connection.Id, connection.ClientId);
+            connection.Send(ServerMessage.Error(_tooManyMessages));
+        }
+
+        return false;
     }
 
     public async ValueTask HandleAsync(ClientConnection connection, ClientMessage message, CancellationToken cancellationToken)
@@ -328,6 +353,9 @@ public sealed partial class SignalingService
 
         [LoggerMessage(2, LogLevel.Debug, "Client {ClientId} on connection {ConnectionId} removed; {PeerCount} peer sets changed.")]
         public static partial void ClientRemoved(ILogger logger, string clientId, long connectionId, int peerCount);
+
+        [LoggerMessage(5, LogLevel.Debug, "Connection {ConnectionId} ({ClientId}) sends faster than MessageRateLimit allows; its messages are dropped until it slows down.")]
+        public static partial void Throttled(ILogger logger, long connectionId, string? clientId);
 
         [LoggerMessage(4, LogLevel.Error, "Placing connection {ConnectionId}'s client failed.")]
         public static partial void PlacementFailed(ILogger logger, long connectionId, Exception exception);

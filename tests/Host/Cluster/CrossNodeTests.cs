@@ -112,12 +112,13 @@ public abstract class CrossNodeTests(string redis) : IAsyncLifetime
         Assert.Equal("a", offer.SenderId);
         Assert.Equal(payload, offer.Data!["offer"]!.GetValue<string>());
 
-        for (var i = 0; i < 300; i++)
+        // All in one burst, as many as MessageBurst (200) lets through at once.
+        for (var i = 0; i < 150; i++)
         {
             await a.SendRelayAsync("SendIceCandidate", "b", "candidate", i.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        for (var i = 0; i < 300; i++)
+        for (var i = 0; i < 150; i++)
         {
             Assert.Equal(i.ToString(System.Globalization.CultureInfo.InvariantCulture), (await b.ExpectAsync("ReceiveIceCandidate")).Data!["candidate"]!.GetValue<string>());
         }

@@ -1,0 +1,110 @@
+using ProxChat.Host.Tests.Hubs;
+using ProxChat.Transport.Protocol;
+
+namespace ProxChat.Host.Tests;
+
+/// <summary>A client sending faster than MessageRateLimit has its messages dropped, is told once, and slows no one else.</summary>
+public sealed class RateLimitTests
+{
+    // A burst of 20, then one message a second: a flood sent in milliseconds meets an empty bucket,
+    // and the bucket has not refilled by the time the test looks. No reintroductions: each client
+    // hears only what the test makes it hear.
+    private static readonly (string Key, string Value)[] SlowBucket = [("MessageRateLimit", "1"), ("MessageBurst", "20"), ("ReintroductionIntervalSeconds", "0")];
+
+    [Fact]
+    public async Task A_flooding_client_has_its_messages_dropped_past_its_burst_and_is_told_once()
+    {
+        await using var server = await TestServer.StartAsync(SlowBucket);
+        await using var a = await TestClient.JoinAsync(server, "a", 0, 0);
+        await using var b = await TestClient.JoinAsync(server, "b", 1, 1);
+        await a.ExpectPeersAsync("b");
+
+        for (var i = 0; i < 60; i++)
+        {
+            await a.SendRelayAsync("SendIceCandidate", "b", "candidate", $"c{i}");
+        }
+
+        // a's registration took one token: nineteen candidates went through, in order.
+        Assert.Equal(ProtocolErrors.TooManyMessages(1), await a.ExpectErrorAsync());
+        for (var i = 0; i < 19; i++)
+        {
+            Assert.Equal($"c{i}", (await b.ExpectAsync("ReceiveIceCandidate")).Data!["candidate"]!.GetValue<string>());
+        }
+
+        // b has a bucket of its own.
+        await b.SendRelayAsync("SendOffer", "a", "offer", "from b");
+        Assert.Equal("from b", (await a.ExpectAsync("ReceiveOffer")).Data!["offer"]!.GetValue<string>());
+
+        // Once the bucket has a token again (time itself is under test here), a's next message is
+        // handled; the ones dropped before it brought no second Error.
+        await Task.Delay(TimeSpan.FromSeconds(1.1));
+        await a.SendRelayAsync("SendIceCandidate", "b", "candidate", "after");
+        while ((await b.ExpectAsync("ReceiveIceCandidate")).Data!["candidate"]!.GetValue<string>() != "after")
+        {
+            // A candidate let through by a token that came while the flood was still being read.
+        }
+
+        Assert.Null(await a.TryNextAsync(TimeSpan.FromMilliseconds(300)));
+        using var http = new HttpClient();
+        Assert.True((await MetricsTests.ScrapeAsync(http, server))["proxchat_messages_throttled_total"] >= 40);
+    }
+
+    [Fact]
+    public async Task Bad_input_past_the_burst_is_dropped_unanswered()
+    {
+        await using var server = await TestServer.StartAsync(SlowBucket);
+        await using var noisy = await TestClient.ConnectAsync(server);
+
+        for (var i = 0; i < 60; i++)
+        {
+            await noisy.SendTextAsync("[]");
+        }
+
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal(ProtocolErrors.NotAnObject, await noisy.ExpectErrorAsync());
+        }
+
+        Assert.Equal(ProtocolErrors.TooManyMessages(1), await noisy.ExpectErrorAsync());
+        Assert.Null(await noisy.TryNextAsync(TimeSpan.FromMilliseconds(300)));
+    }
+
+    [Fact]
+    public async Task Hub_clients_have_the_same_limit()
+    {
+        await using var server = await TestServer.StartAsync(SlowBucket);
+        await using var a = await HubTestClient.JoinAsync(server, "a", 0, 0);
+        await using var b = await TestClient.JoinAsync(server, "b", 1, 1);
+        await a.ExpectPeersAsync("b");
+
+        for (var i = 0; i < 30; i++)
+        {
+            await a.RelayAsync("SendIceCandidate", "b", "candidate", $"c{i}");
+        }
+
+        Assert.Equal(ProtocolErrors.TooManyMessages(1), (await a.ExpectAsync("Error")).GetString());
+        for (var i = 0; i < 19; i++)
+        {
+            Assert.Equal($"c{i}", (await b.ExpectAsync("ReceiveIceCandidate")).Data!["candidate"]!.GetValue<string>());
+        }
+    }
+
+    [Fact]
+    public async Task A_rate_limit_of_zero_lets_every_message_through()
+    {
+        await using var server = await TestServer.StartAsync(("MessageRateLimit", "0"), ("MessageBurst", "1"));
+        await using var a = await TestClient.JoinAsync(server, "a", 0, 0);
+        await using var b = await TestClient.JoinAsync(server, "b", 1, 1);
+        await a.ExpectPeersAsync("b");
+
+        for (var i = 0; i < 50; i++)
+        {
+            await a.SendRelayAsync("SendIceCandidate", "b", "candidate", $"c{i}");
+        }
+
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.Equal($"c{i}", (await b.ExpectAsync("ReceiveIceCandidate")).Data!["candidate"]!.GetValue<string>());
+        }
+    }
+}
