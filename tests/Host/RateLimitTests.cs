@@ -90,6 +90,45 @@ public sealed class RateLimitTests
     }
 
     [Fact]
+    public async Task Moves_are_not_counted_so_a_client_moving_at_any_rate_keeps_its_relays()
+    {
+        await using var server = await TestServer.StartAsync(SlowBucket);
+        await using var a = await TestClient.JoinAsync(server, "a", 0, 0);
+        await using var b = await TestClient.JoinAsync(server, "b", 1, 1);
+        await a.ExpectPeersAsync("b");
+
+        for (var i = 0; i < 100; i++)
+        {
+            await a.MoveAsync(i % 2, 0);
+        }
+
+        await a.SendRelayAsync("SendOffer", "b", "offer", "still heard");
+        Assert.Equal("still heard", (await b.ExpectAsync("ReceiveOffer")).Data!["offer"]!.GetValue<string>());
+        Assert.Null(await a.TryNextAsync(TimeSpan.FromMilliseconds(300)));
+    }
+
+    [Fact]
+    public async Task Moves_faster_than_the_position_rate_are_placed_at_its_pace_and_the_newest_wins()
+    {
+        // A move every half second at most.
+        await using var server = await TestServer.StartAsync(("PositionRateLimit", "2"), ("ReintroductionIntervalSeconds", "0"));
+        await using var b = await TestClient.JoinAsync(server, "b", 0, 0);
+        await using var a = await TestClient.JoinAsync(server, "a", 1000, 0);
+
+        for (var x = 999; x >= 800; x--)
+        {
+            await a.MoveAsync(x, 0);
+        }
+
+        await a.MoveAsync(1, 1);
+
+        // b hears of a's last move, though most of those before it were never placed.
+        await b.ExpectPeersAsync("a");
+        using var http = new HttpClient();
+        Assert.InRange((await MetricsTests.ScrapeAsync(http, server))["proxchat_placement_duration_seconds_count"], 3, 10);
+    }
+
+    [Fact]
     public async Task A_rate_limit_of_zero_lets_every_message_through()
     {
         await using var server = await TestServer.StartAsync(("MessageRateLimit", "0"), ("MessageBurst", "1"));

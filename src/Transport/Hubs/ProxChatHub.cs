@@ -51,19 +51,17 @@ public sealed class ProxChatHub(SignalingService signaling, ConnectionSet connec
     private async Task HandleAsync(ClientMessageKind kind, JsonElement data)
     {
         var connection = Connection;
-        if (!signaling.Admit(connection))
-        {
-            return;
-        }
-
         var json = data.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null ? [] : JsonSerializer.SerializeToUtf8Bytes(data, ProtocolJsonContext.Default.JsonElement);
-        if (ClientMessageParser.TryParseData(kind, json, out var message, out var error))
+        if (!ClientMessageParser.TryParseData(kind, json, out var message, out var error))
+        {
+            if (signaling.Admit(connection, ClientMessageKind.None))
+            {
+                signaling.Reject(connection, kind, error);
+            }
+        }
+        else if (signaling.Admit(connection, message.Kind))
         {
             await signaling.HandleAsync(connection, message, Context.ConnectionAborted).ConfigureAwait(false);
-        }
-        else
-        {
-            signaling.Reject(connection, kind, error);
         }
     }
 }

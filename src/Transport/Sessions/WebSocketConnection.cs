@@ -180,14 +180,13 @@ public sealed partial class WebSocketConnection : ClientConnection
             return true;
         }
 
-        if (!_signaling.Admit(this))
-        {
-            return true;
-        }
-
         if (result.MessageType == WebSocketMessageType.Binary)
         {
-            Send(ServerMessage.Error(ProtocolErrors.BinaryFrame));
+            if (_signaling.Admit(this, ClientMessageKind.None))
+            {
+                Send(ServerMessage.Error(ProtocolErrors.BinaryFrame));
+            }
+
             return true;
         }
 
@@ -198,13 +197,17 @@ public sealed partial class WebSocketConnection : ClientConnection
 
     private ValueTask HandleAsync(ReadOnlyMemory<byte> utf8Json, CancellationToken cancellationToken)
     {
-        if (ClientMessageParser.TryParse(utf8Json.Span, out var message, out var error))
+        if (!ClientMessageParser.TryParse(utf8Json.Span, out var message, out var error))
         {
-            return _signaling.HandleAsync(this, message, cancellationToken);
+            if (_signaling.Admit(this, ClientMessageKind.None))
+            {
+                _signaling.Reject(this, message.Kind, error);
+            }
+
+            return ValueTask.CompletedTask;
         }
 
-        _signaling.Reject(this, message.Kind, error);
-        return ValueTask.CompletedTask;
+        return _signaling.Admit(this, message.Kind) ? _signaling.HandleAsync(this, message, cancellationToken) : ValueTask.CompletedTask;
     }
 
     private async Task WriteLoopAsync(CancellationToken cancellationToken)

@@ -6,7 +6,8 @@ namespace ProxChat.Transport.Signaling;
 /// One connection's moves, applied in order and one at a time; while one is being placed only the
 /// newest of those that arrive meanwhile is kept. So a client's relays never queue behind a
 /// placement's round trip to a shared store, and a burst of moves costs one placement for the
-/// last. With the in-memory store a placement completes at once and nothing is ever pending.
+/// last. Placements are also paced (<see cref="ProxChatOptions.PositionRateLimit"/>): a move that
+/// comes too soon after the last placement waits, and is replaced by any newer one meanwhile.
 /// </summary>
 public sealed class PositionPump
 {
@@ -15,6 +16,24 @@ public sealed class PositionPump
     private bool _hasPending;
     private bool _draining;
     private TaskCompletionSource? _settled;
+
+    /// <summary>
+    /// When this client's last placement began (<see cref="TimeProvider.GetTimestamp"/>); 0 before
+    /// the first. Only whoever places uses it: registration, then one drain at a time.
+    /// </summary>
+    public long LastPlacedAt { get; set; }
+
+    /// <summary>Whether a move waits to be placed.</summary>
+    public bool HasPending
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _hasPending;
+            }
+        }
+    }
 
     /// <summary>Queues <paramref name="location"/>, replacing one not yet placed.</summary>
     /// <returns>True when the caller must drain the pump; false when a drain is already running.</returns>

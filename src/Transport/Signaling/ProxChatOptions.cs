@@ -38,8 +38,9 @@ public sealed class ProxChatOptions : IValidatableObject
     public int SendQueueLimit { get; set; } = 1024;
 
     /// <summary>
-    /// Messages a second one connection may send, sustained; past it (and its burst) they are
-    /// dropped, so no client can take the node's or Redis's time from the others. 0 disables.
+    /// Messages a second one connection may send, sustained, besides its moves; past it (and its
+    /// burst) they are dropped, so no client can take the node's or Redis's time from the others.
+    /// 0 disables.
     /// </summary>
     [Range(0, 1_000_000)]
     public int MessageRateLimit { get; set; } = 100;
@@ -47,6 +48,13 @@ public sealed class ProxChatOptions : IValidatableObject
     /// <summary>Messages a connection may send at once after a pause: the size of its bucket, refilled at <see cref="MessageRateLimit"/>.</summary>
     [Range(1, 1_000_000)]
     public int MessageBurst { get; set; } = 200;
+
+    /// <summary>
+    /// Moves placed a second, at most, for one client: one sent sooner waits its turn, and only
+    /// the newest of those that arrive meanwhile is placed. 0 places every move as it comes.
+    /// </summary>
+    [Range(0, 10_000)]
+    public int PositionRateLimit { get; set; } = 50;
 
     /// <summary>How often the server pings each WebSocket; 0 disables pings.</summary>
     [Range(0, 3_600)]

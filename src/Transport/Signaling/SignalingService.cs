@@ -25,6 +25,7 @@ public sealed partial class SignalingService
     private readonly ILogger<SignalingService> _logger;
     private readonly long _reintroductionTicks;
     private readonly string _tooManyMessages;
+    private readonly TimeSpan _placementInterval;
 
     public SignalingService(
         IPresenceStore presence,
@@ -44,15 +45,24 @@ public sealed partial class SignalingService
         _logger = logger;
         _reintroductionTicks = options.Value.ReintroductionIntervalSeconds * time.TimestampFrequency;
         _tooManyMessages = ProtocolErrors.TooManyMessages(options.Value.MessageRateLimit);
+        _placementInterval = options.Value.PositionRateLimit > 0 ? TimeSpan.FromSeconds(1.0 / options.Value.PositionRateLimit) : TimeSpan.Zero;
     }
 
     /// <summary>
-    /// Whether the connection may have its next message handled (checked before it is even
-    /// parsed); if not, the message is dropped, and the first of a run of drops is answered.
+    /// Whether the connection may have a message handled: any but a valid UpdatePosition takes a
+    /// token of its rate limit. If not, the message is dropped, and the first of a run of drops is
+    /// answered. Moves are not counted, so a client may send them at any rate and its relays never
+    /// starve behind them: they are coalesced instead (<see cref="ProxChatOptions.PositionRateLimit"/>).
     /// </summary>
-    public bool Admit(ClientConnection connection)
+    /// <param name="validKind">The message's type if it parsed; <see cref="ClientMessageKind.None"/> if not.</param>
+    public bool Admit(ClientConnection connection, ClientMessageKind validKind)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        if (validKind == ClientMessageKind.UpdatePosition)
+        {
+            return true;
+        }
+
         var admission = connection.RateLimit?.Admit() ?? MessageAdmission.Admitted;
         if (admission == MessageAdmission.Admitted)
         {
@@ -226,8 +236,21 @@ public sealed partial class SignalingService
 
     private async Task DrainPositionsAsync(ClientConnection connection, CancellationToken cancellationToken)
     {
-        while (connection.Positions.TryTake(out var location))
+        while (true)
         {
+            // Waits before taking a move that came too soon, so the one placed is the newest when
+            // its turn comes. Not when none is waiting: the drain then ends at once.
+            var early = _placementInterval - _time.GetElapsedTime(connection.Positions.LastPlacedAt);
+            if (early > TimeSpan.Zero && connection.Positions.HasPending)
+            {
+                await Task.Delay(early, _time, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            if (!connection.Positions.TryTake(out var location))
+            {
+                return;
+            }
+
             try
             {
                 await PlaceAsync(connection, location, isFirst: false, cancellationToken).ConfigureAwait(false);
@@ -252,6 +275,7 @@ public sealed partial class SignalingService
     private async ValueTask PlaceAsync(ClientConnection connection, Location location, bool isFirst, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
+        connection.Positions.LastPlacedAt = started;
         var placement = await _presence.PlaceAsync(connection, location, isFirst, cancellationToken).ConfigureAwait(false);
         _metrics.Placed(_time.GetElapsedTime(started));
         if (placement.Error is not null)

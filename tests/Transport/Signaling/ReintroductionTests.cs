@@ -39,7 +39,7 @@ public sealed class ReintroductionTests : IDisposable
             _store,
             registry,
             new LocalMessageDelivery(registry),
-            Options.Create(new ProxChatOptions()),
+            Options.Create(new ProxChatOptions { PositionRateLimit = 0 }), // moves placed as they come, on a clock that stands still
             _time,
             new ProxChatMetrics(_services.GetRequiredService<IMeterFactory>(), new ConnectionSet(), registry),
             NullLogger<SignalingService>.Instance);
