@@ -88,6 +88,16 @@ public static class ProxChatServer
         app.MapSignalingEndpoints();
         if (hubEnabled)
         {
+            // Negotiation and the hub's own connection alike, as the raw WebSocket's upgrade.
+            app.UseWhen(
+                static context => context.Request.Path.StartsWithSegments("/hub", StringComparison.Ordinal),
+                static hub => hub.Use(static async (context, next) =>
+                {
+                    if (!await context.RequestServices.GetRequiredService<ConnectionCapacity>().RefuseIfFullAsync(context).ConfigureAwait(false))
+                    {
+                        await next(context).ConfigureAwait(false);
+                    }
+                }));
             app.MapHub<ProxChatHub>("/hub");
         }
 

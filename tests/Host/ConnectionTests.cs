@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace ProxChat.Host.Tests;
 
@@ -72,6 +73,44 @@ public class ConnectionTests
         await server.DisposeAsync();
 
         Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, status);
+    }
+
+    [Fact]
+    public async Task A_full_node_turns_new_connections_away_with_503_and_is_not_ready_until_one_leaves()
+    {
+        await using var server = await TestServer.StartAsync(("MaxConnections", "2"));
+        await using var a = await TestClient.JoinAsync(server, "a", 0, 0);
+        await using var b = await TestClient.JoinAsync(server, "b", 1, 1);
+        using var http = new HttpClient();
+
+        using var refused = new ClientWebSocket();
+        refused.Options.CollectHttpResponseDetails = true;
+        await Assert.ThrowsAsync<WebSocketException>(() => refused.ConnectAsync(new Uri($"ws://{server.HttpAddress.Authority}/"), CancellationToken.None));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.HttpStatusCode);
+        var hub = new HubConnectionBuilder().WithUrl(new Uri(server.HttpAddress, "/hub")).Build();
+        await using (hub)
+        {
+            var hubRefusal = await Assert.ThrowsAsync<HttpRequestException>(() => hub.StartAsync());
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, hubRefusal.StatusCode);
+        }
+
+        using (var readiness = await http.GetAsync(new Uri(server.HttpAddress, "/readyz")))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, readiness.StatusCode);
+            Assert.Contains("Full: 2 connections", await readiness.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        // Those already connected carry on.
+        await a.SendRelayAsync("SendOffer", "b", "offer", "o");
+        Assert.Equal("a", (await b.ExpectAsync("ReceiveOffer")).SenderId);
+        Assert.Equal(2, (await MetricsTests.ScrapeAsync(http, server))["proxchat_connections_refused_total"]);
+
+        await a.CloseAsync();
+        await Eventually.HoldsAsync(
+            async () => (await http.GetAsync(new Uri(server.HttpAddress, "/readyz"))).StatusCode == HttpStatusCode.OK,
+            TestClient.Deadline,
+            () => "the node stayed unready after a client left");
+        await using var c = await TestClient.JoinAsync(server, "c", 2, 2);
     }
 
     [Theory]

@@ -16,6 +16,7 @@ public sealed class ProxChatMetrics
     private readonly Counter<long> _messages;
     private readonly Counter<long> _rejectedMessages;
     private readonly Counter<long> _throttledMessages;
+    private readonly Counter<long> _refusedConnections;
     private readonly Counter<long> _relays;
     private readonly Histogram<double> _placementDuration;
     private readonly Counter<long> _storeUnavailable;
@@ -28,6 +29,7 @@ public sealed class ProxChatMetrics
         var meter = meterFactory.Create(MeterName);
         meter.CreateObservableUpDownCounter("proxchat.connections", () => connections.Count, "{connection}", "Open client connections on this node, registered or not.");
         meter.CreateObservableUpDownCounter("proxchat.clients", () => clients.Count, "{client}", "Clients registered on this node.");
+        _refusedConnections = meter.CreateCounter<long>("proxchat.connections.refused", "{connection}", "Connections turned away because the node held MaxConnections.");
         _messages = meter.CreateCounter<long>("proxchat.messages", "{message}", "Valid client messages received, by type.");
         _rejectedMessages = meter.CreateCounter<long>("proxchat.messages.rejected", "{message}", "Client messages refused as malformed or out of order, by type (\"unknown\" when the envelope named none).");
         _throttledMessages = meter.CreateCounter<long>("proxchat.messages.throttled", "{message}", "Client messages dropped unread because their connection sent faster than MessageRateLimit allows.");
@@ -53,6 +55,8 @@ public sealed class ProxChatMetrics
     public void MessageRejected(ClientMessageKind kind) => _rejectedMessages.Add(1, new KeyValuePair<string, object?>("type", KindName(kind)));
 
     public void MessageThrottled() => _throttledMessages.Add(1);
+
+    public void ConnectionRefused() => _refusedConnections.Add(1);
 
     public void Relayed(RelayOutcome outcome) =>
         _relays.Add(1, new KeyValuePair<string, object?>("outcome", outcome switch

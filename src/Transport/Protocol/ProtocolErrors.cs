@@ -18,6 +18,8 @@ public static class ProtocolErrors
 
     private const int MaxEchoedLength = 64;
 
+    public const string NodeFull = "This server node is full; connect again, and the balancer should pick another node.";
+
     public static string TooManyMessages(int messagesPerSecond) =>
         $"Too many messages: over {messagesPerSecond} a second. This message and those after it are dropped until the client slows down.";
 

@@ -15,6 +15,7 @@ public sealed class WebSocketAcceptor(
     IOptions<ProxChatOptions> options,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
+    ConnectionCapacity capacity,
     ILogger<WebSocketConnection> logger)
 {
     public async Task AcceptAsync(HttpContext context)
@@ -23,6 +24,11 @@ public sealed class WebSocketAcceptor(
         if (lifetime.ApplicationStopping.IsCancellationRequested)
         {
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+
+        if (await capacity.RefuseIfFullAsync(context).ConfigureAwait(false))
+        {
             return;
         }
 

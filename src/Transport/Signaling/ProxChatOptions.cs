@@ -56,6 +56,13 @@ public sealed class ProxChatOptions : IValidatableObject
     [Range(0, 10_000)]
     public int PositionRateLimit { get; set; } = 50;
 
+    /// <summary>
+    /// Open connections (raw WebSocket and hub) this node takes at most; past it new ones get 503
+    /// and the node reports not ready, so a balancer sends players elsewhere. 0 for no limit.
+    /// </summary>
+    [Range(0, 10_000_000)]
+    public int MaxConnections { get; set; }
+
     /// <summary>How often the server pings each WebSocket; 0 disables pings.</summary>
     [Range(0, 3_600)]
     public int KeepAliveIntervalSeconds { get; set; } = 15;

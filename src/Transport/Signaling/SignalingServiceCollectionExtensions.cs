@@ -35,6 +35,7 @@ public static class SignalingServiceCollectionExtensions
         services.AddSingleton<ProxChatMetrics>();
         services.TryAddSingleton<IMessageDelivery, LocalMessageDelivery>();
         services.AddSingleton<SignalingService>();
+        services.AddSingleton<ConnectionCapacity>();
         services.AddSingleton<WebSocketAcceptor>();
         services.AddHostedService<ConnectionSweeper>();
         services.AddHostedService<CloseConnectionsOnShutdown>();
