@@ -117,6 +117,7 @@ public class ConnectionTests
     [InlineData("DisconnectionRange", "15")] // below the introduction range, 20
     [InlineData("NodeTimeoutSeconds", "4")] // too short for a heartbeat a second
     [InlineData("MessageBurst", "0")] // a bucket that holds no message
+    [InlineData("SendQueueByteLimit", "32768")] // below MaxMessageBytes, 65536
     public async Task Invalid_configuration_stops_the_server_at_start_up(string setting, string value)
     {
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => TestServer.StartAsync((setting, value)));

@@ -76,10 +76,13 @@ public class LivenessTests
         Assert.True(await dead.IsClosedByServerAsync(TestClient.Deadline));
     }
 
-    [Fact]
-    public async Task A_client_that_does_not_read_is_dropped_when_its_send_queue_fills()
+    [Theory]
+    [InlineData("16", "4194304")] // sixteen messages
+    [InlineData("1000000", "131072")] // two relays' worth of payload, long before a million messages
+    public async Task A_client_that_does_not_read_is_dropped_when_its_send_queue_fills(string messageLimit, string byteLimit)
     {
-        await using var server = await TestServer.StartAsync(("SendQueueLimit", "16"), ("ClientTimeoutSeconds", "0"));
+        await using var server = await TestServer.StartAsync(
+            ("SendQueueLimit", messageLimit), ("SendQueueByteLimit", byteLimit), ("ClientTimeoutSeconds", "0"), ("MessageRateLimit", "0"));
         await using var sender = await TestClient.JoinAsync(server, "sender", 0, 0);
         using var stuck = await RawWebSocketClient.ConnectAsync(server, receiveBufferSize: 4096);
         await stuck.SendTextAsync("""{"type":"UpdatePosition","data":{"client_id":"stuck","map_id":1,"x":1,"y":1}}""");

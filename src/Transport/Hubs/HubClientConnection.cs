@@ -1,5 +1,4 @@
 using System.Net.WebSockets;
-using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
 using ProxChat.Transport.Protocol;
 using ProxChat.Transport.Sessions;
@@ -18,15 +17,15 @@ public sealed class HubClientConnection : ClientConnection
 {
     private readonly ISingleClientProxy _client;
     private readonly HubCallerContext _context;
-    private readonly Channel<ServerMessage> _queue;
+    private readonly OutgoingMessages _queue;
     private int _closeRequested;
 
-    public HubClientConnection(ISingleClientProxy client, HubCallerContext context, int sendQueueLimit, long connectedAt, MessageRateLimit? rateLimit)
+    public HubClientConnection(ISingleClientProxy client, HubCallerContext context, OutgoingMessages queue, long connectedAt, MessageRateLimit? rateLimit)
         : base(connectedAt, rateLimit)
     {
         _client = client;
         _context = context;
-        _queue = Channel.CreateBounded<ServerMessage>(new BoundedChannelOptions(sendQueueLimit) { SingleReader = true });
+        _queue = queue;
         Sending = SendLoopAsync();
     }
 
@@ -35,11 +34,11 @@ public sealed class HubClientConnection : ClientConnection
 
     public override void Send(in ServerMessage message)
     {
-        if (!_queue.Writer.TryWrite(message) && Volatile.Read(ref _closeRequested) == 0)
+        if (!_queue.TryWrite(message) && Volatile.Read(ref _closeRequested) == 0)
         {
             // Not reading: drop the client rather than grow without bound.
             Volatile.Write(ref _closeRequested, 1);
-            _queue.Writer.TryComplete();
+            _queue.Complete();
             _context.Abort();
         }
     }
@@ -49,7 +48,7 @@ public sealed class HubClientConnection : ClientConnection
         if (status == CloseCodes.Normal)
         {
             // Left open (see above); a later timeout still closes it.
-            _queue.Writer.TryComplete();
+            _queue.Complete();
             return;
         }
 
@@ -58,23 +57,22 @@ public sealed class HubClientConnection : ClientConnection
             return;
         }
 
-        _queue.Writer.TryWrite(ServerMessage.Error(reason));
-        _queue.Writer.TryComplete();
+        _queue.TryWrite(ServerMessage.Error(reason));
+        _queue.Complete();
         _ = Sending.ContinueWith(static (_, context) => ((HubCallerContext)context!).Abort(), _context, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>The SignalR connection ended: stop sending.</summary>
-    internal void Disconnected() => _queue.Writer.TryComplete();
+    internal void Disconnected() => _queue.Complete();
 
     private async Task SendLoopAsync()
     {
-        var reader = _queue.Reader;
         var newest = default(NewestPeerSetFilter);
         try
         {
-            while (await reader.WaitToReadAsync(_context.ConnectionAborted).ConfigureAwait(false))
+            while (await _queue.WaitToReadAsync(_context.ConnectionAborted).ConfigureAwait(false))
             {
-                while (reader.TryRead(out var message))
+                while (_queue.TryRead(out var message))
                 {
                     if (!newest.Admits(message))
                     {

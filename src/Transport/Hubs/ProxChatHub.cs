@@ -20,7 +20,7 @@ public sealed class ProxChatHub(SignalingService signaling, ConnectionSet connec
     public override Task OnConnectedAsync()
     {
         var settings = options.Value;
-        var connection = new HubClientConnection(Clients.Caller, Context, settings.SendQueueLimit, time.GetTimestamp(), MessageRateLimit.Create(settings.MessageRateLimit, settings.MessageBurst));
+        var connection = new HubClientConnection(Clients.Caller, Context, new OutgoingMessages(settings.SendQueueLimit, settings.SendQueueByteLimit), time.GetTimestamp(), MessageRateLimit.Create(settings.MessageRateLimit, settings.MessageBurst));
         Context.Items[ConnectionKey] = connection;
         connections.Add(connection);
         return Task.CompletedTask;

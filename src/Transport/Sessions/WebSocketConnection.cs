@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using System.Text.Json;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using ProxChat.Transport.Protocol;
 using ProxChat.Transport.Signaling;
@@ -11,7 +10,7 @@ namespace ProxChat.Transport.Sessions;
 /// <summary>
 /// A client on a raw WebSocket. One receive loop parses and handles messages in order; one write
 /// loop owns every send, so each message goes out as a single complete text frame. The send queue
-/// is bounded: a client that stops reading is dropped rather than growing memory.
+/// is bounded (<see cref="OutgoingMessages"/>): a client that stops reading is dropped rather than growing memory.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The connection lives exactly as long as RunAsync, which disposes what it owns.")]
 public sealed partial class WebSocketConnection : ClientConnection
@@ -26,7 +25,7 @@ public sealed partial class WebSocketConnection : ClientConnection
     private readonly ConnectionSet _connections;
     private readonly ILogger _logger;
     private readonly int _maxMessageBytes;
-    private readonly Channel<ServerMessage> _queue;
+    private readonly OutgoingMessages _queue;
     private readonly CancellationTokenSource _abort = new();
     private int _closeRequested;
     private WebSocketCloseStatus _closeStatus;
@@ -46,16 +45,12 @@ public sealed partial class WebSocketConnection : ClientConnection
         _connections = connections;
         _logger = logger;
         _maxMessageBytes = options.MaxMessageBytes;
-        _queue = Channel.CreateBounded<ServerMessage>(new BoundedChannelOptions(options.SendQueueLimit)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _queue = new OutgoingMessages(options.SendQueueLimit, options.SendQueueByteLimit);
     }
 
     public override void Send(in ServerMessage message)
     {
-        if (_queue.Writer.TryWrite(message) || Volatile.Read(ref _closeRequested) != 0)
+        if (_queue.TryWrite(message) || Volatile.Read(ref _closeRequested) != 0)
         {
             return;
         }
@@ -76,7 +71,7 @@ public sealed partial class WebSocketConnection : ClientConnection
 
         _closeStatus = status;
         _closeReason = reason;
-        _queue.Writer.TryComplete();
+        _queue.Complete();
         try
         {
             _abort.CancelAfter(CloseHandshakeTimeout);
@@ -214,13 +209,12 @@ public sealed partial class WebSocketConnection : ClientConnection
     {
         using var buffer = new PooledBufferWriter();
         using var json = new Utf8JsonWriter(buffer, ServerMessageWriter.WriterOptions);
-        var reader = _queue.Reader;
         var newest = default(NewestPeerSetFilter);
         try
         {
-            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            while (await _queue.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                while (reader.TryRead(out var message))
+                while (_queue.TryRead(out var message))
                 {
                     if (!newest.Admits(message))
                     {

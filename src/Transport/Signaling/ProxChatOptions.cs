@@ -38,6 +38,13 @@ public sealed class ProxChatOptions : IValidatableObject
     public int SendQueueLimit { get; set; } = 1024;
 
     /// <summary>
+    /// Bytes of relayed payloads queued for one client before it counts as not reading and is
+    /// dropped. At least <see cref="MaxMessageBytes"/>, so any one relay fits.
+    /// </summary>
+    [Range(1024, int.MaxValue)]
+    public int SendQueueByteLimit { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
     /// Messages a second one connection may send, sustained, besides its moves; past it (and its
     /// burst) they are dropped, so no client can take the node's or Redis's time from the others.
     /// 0 disables.
@@ -88,6 +95,13 @@ public sealed class ProxChatOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (SendQueueByteLimit < MaxMessageBytes)
+        {
+            yield return new ValidationResult(
+                $"SendQueueByteLimit ({SendQueueByteLimit}) must be at least MaxMessageBytes ({MaxMessageBytes}), or a relay of the largest message could never be queued.",
+                [nameof(SendQueueByteLimit), nameof(MaxMessageBytes)]);
+        }
+
         if (DisconnectionRange < IntroductionRange)
         {
             yield return new ValidationResult(

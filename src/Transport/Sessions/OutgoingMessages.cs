@@ -1,0 +1,56 @@
+using System.Threading.Channels;
+using ProxChat.Transport.Protocol;
+
+namespace ProxChat.Transport.Sessions;
+
+/// <summary>
+/// One connection's messages on their way out, bounded twice: by count (<c>SendQueueLimit</c>), and
+/// by the bytes of the relay payloads it holds (<c>SendQueueByteLimit</c>), since each may be as
+/// large as <c>MaxMessageBytes</c> and the count alone would let a slow reader hold a thousand of
+/// them. Full means the client is not keeping up; its connection then drops it.
+/// </summary>
+public sealed class OutgoingMessages
+{
+    private readonly Channel<ServerMessage> _channel;
+    private readonly long _payloadByteLimit;
+    private long _payloadBytes;
+
+    public OutgoingMessages(int messageLimit, long payloadByteLimit)
+    {
+        _channel = Channel.CreateBounded<ServerMessage>(new BoundedChannelOptions(messageLimit)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _payloadByteLimit = payloadByteLimit;
+    }
+
+    /// <returns>False when the queue is full, or completed.</returns>
+    public bool TryWrite(in ServerMessage message)
+    {
+        var bytes = message.Payload.Utf8Literal.Length;
+        if (Interlocked.Add(ref _payloadBytes, bytes) <= _payloadByteLimit && _channel.Writer.TryWrite(message))
+        {
+            return true;
+        }
+
+        Interlocked.Add(ref _payloadBytes, -bytes);
+        return false;
+    }
+
+    public bool TryRead(out ServerMessage message)
+    {
+        if (!_channel.Reader.TryRead(out message))
+        {
+            return false;
+        }
+
+        Interlocked.Add(ref _payloadBytes, -message.Payload.Utf8Literal.Length);
+        return true;
+    }
+
+    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => _channel.Reader.WaitToReadAsync(cancellationToken);
+
+    /// <summary>No more messages: the reader ends once it has read those queued.</summary>
+    public void Complete() => _channel.Writer.TryComplete();
+}

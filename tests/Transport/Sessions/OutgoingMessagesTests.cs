@@ -1,0 +1,49 @@
+using ProxChat.Transport.Protocol;
+using ProxChat.Transport.Sessions;
+
+namespace ProxChat.Transport.Tests.Sessions;
+
+public sealed class OutgoingMessagesTests
+{
+    private static readonly ServerMessage Offer = ServerMessage.RelayOf(ClientMessageKind.SendOffer, "a", RelayPayload.FromString(new string('o', 98)));
+
+    [Fact]
+    public void The_queue_is_full_at_its_message_count()
+    {
+        var queue = new OutgoingMessages(messageLimit: 2, payloadByteLimit: 1_000_000);
+
+        Assert.True(queue.TryWrite(ServerMessage.Error("one")));
+        Assert.True(queue.TryWrite(ServerMessage.Error("two")));
+        Assert.False(queue.TryWrite(ServerMessage.Error("three")));
+    }
+
+    [Fact]
+    public void The_queue_is_full_at_its_payload_bytes_and_reading_frees_them()
+    {
+        // Each offer's payload is its JSON literal: 98 characters and two quotes.
+        var queue = new OutgoingMessages(messageLimit: 100, payloadByteLimit: 250);
+        Assert.True(queue.TryWrite(Offer));
+        Assert.True(queue.TryWrite(Offer));
+        Assert.False(queue.TryWrite(Offer));
+
+        // Messages without a payload still fit; a refused offer took nothing.
+        Assert.True(queue.TryWrite(ServerMessage.Error("small")));
+        Assert.True(queue.TryRead(out var first));
+        Assert.Equal(ServerMessageKind.ReceiveOffer, first.Kind);
+        Assert.True(queue.TryWrite(Offer));
+        Assert.False(queue.TryWrite(Offer));
+    }
+
+    [Fact]
+    public void A_completed_queue_takes_nothing_more_and_gives_up_what_it_holds()
+    {
+        var queue = new OutgoingMessages(messageLimit: 10, payloadByteLimit: 1_000);
+        Assert.True(queue.TryWrite(Offer));
+
+        queue.Complete();
+
+        Assert.False(queue.TryWrite(Offer));
+        Assert.True(queue.TryRead(out _));
+        Assert.False(queue.TryRead(out _));
+    }
+}
