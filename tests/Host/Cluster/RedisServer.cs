@@ -45,9 +45,12 @@ internal sealed class RedisServer : IAsyncDisposable
         for (var i = 0; i < servers.Length; i++)
         {
             // A file of its own: a port is reused across runs, and a node that finds an old run's
-            // file already knows other nodes, so the cluster cannot be created.
+            // file already knows other nodes, so the cluster cannot be created. A bus port of its
+            // own too: by default it is the port plus 10,000, which another process may hold, and
+            // which does not exist for a port over 55535 (Redis then refuses to start).
             var configFile = Path.Combine(Path.GetTempPath(), $"proxchat-test-cluster-{Guid.NewGuid():N}.conf");
-            servers[i] = new RedisServer(FreePort(), ["--cluster-enabled", "yes", "--cluster-config-file", configFile, .. extraArguments]) { _ownedFile = configFile };
+            var busPort = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            servers[i] = new RedisServer(FreePort(), ["--cluster-enabled", "yes", "--cluster-port", busPort, "--cluster-config-file", configFile, .. extraArguments]) { _ownedFile = configFile };
             await servers[i].StartProcessAsync();
         }
 
