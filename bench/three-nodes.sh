@@ -14,6 +14,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 redis_port="${PROXCHAT_BENCH_REDIS_PORT:-6391}"
 ports="${PROXCHAT_BENCH_PORTS:-8081 8082 8083}"
 state="$(mktemp -d)"
+# What else the shared machine is running: the load average before this script builds or starts anything.
+echo "machine load before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 # shellcheck source=bench/cluster.sh
 . "$root/bench/cluster.sh"
 start_nodes "$ports"
