@@ -56,6 +56,30 @@ public sealed partial class MetricsTests
     }
 
     [Fact]
+    public async Task Metrics_count_throttled_messages_and_refused_connections()
+    {
+        await using var server = await TestServer.StartAsync(("MessageRateLimit", "1"), ("MessageBurst", "3"), ("MaxConnections", "2"));
+        using var http = new HttpClient();
+        await using var a = await TestClient.JoinAsync(server, "a", 0, 0);
+        await using var b = await TestClient.JoinAsync(server, "b", 1, 1);
+        await a.ExpectPeersAsync("b");
+
+        // Three go through, seven are dropped (a token a second: none comes back meanwhile).
+        for (var i = 0; i < 10; i++)
+        {
+            await a.SendRelayAsync("SendIceCandidate", "b", "candidate", "c");
+        }
+
+        await a.ExpectErrorAsync();
+        using var refused = new System.Net.WebSockets.ClientWebSocket();
+        await Assert.ThrowsAsync<System.Net.WebSockets.WebSocketException>(() => refused.ConnectAsync(new Uri($"ws://{server.HttpAddress.Authority}/"), CancellationToken.None));
+
+        var metrics = await ScrapeAsync(http, server);
+        Assert.Equal(7, metrics["proxchat_messages_throttled_total"]);
+        Assert.Equal(1, metrics["proxchat_connections_refused_total"]);
+    }
+
+    [Fact]
     public async Task A_node_on_redis_times_the_probes_of_its_bus_channel()
     {
         await using var redis = await Cluster.RedisServer.StartAsync();

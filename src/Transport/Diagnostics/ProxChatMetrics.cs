@@ -32,7 +32,7 @@ public sealed class ProxChatMetrics
         _refusedConnections = meter.CreateCounter<long>("proxchat.connections.refused", "{connection}", "Connections turned away because the node held MaxConnections.");
         _messages = meter.CreateCounter<long>("proxchat.messages", "{message}", "Valid client messages received, by type.");
         _rejectedMessages = meter.CreateCounter<long>("proxchat.messages.rejected", "{message}", "Client messages refused as malformed or out of order, by type (\"unknown\" when the envelope named none).");
-        _throttledMessages = meter.CreateCounter<long>("proxchat.messages.throttled", "{message}", "Client messages dropped unread because their connection sent faster than MessageRateLimit allows.");
+        _throttledMessages = meter.CreateCounter<long>("proxchat.messages.throttled", "{message}", "Relays, refreshes and disconnects dropped because their connection sent faster than MessageRateLimit allows.");
         _relays = meter.CreateCounter<long>("proxchat.relays", "{message}", "Offers, answers and ICE candidates, by outcome: delivered, refused (not nearby, unknown or self) or unavailable (the store could not be asked).");
         _placementDuration = meter.CreateHistogram<double>(
             "proxchat.placement.duration",

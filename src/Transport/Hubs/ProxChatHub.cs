@@ -52,16 +52,13 @@ public sealed class ProxChatHub(SignalingService signaling, ConnectionSet connec
     {
         var connection = Connection;
         var json = data.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null ? [] : JsonSerializer.SerializeToUtf8Bytes(data, ProtocolJsonContext.Default.JsonElement);
-        if (!ClientMessageParser.TryParseData(kind, json, out var message, out var error))
-        {
-            if (signaling.Admit(connection, ClientMessageKind.None))
-            {
-                signaling.Reject(connection, kind, error);
-            }
-        }
-        else if (signaling.Admit(connection, message.Kind))
+        if (ClientMessageParser.TryParseData(kind, json, out var message, out var error))
         {
             await signaling.HandleAsync(connection, message, Context.ConnectionAborted).ConfigureAwait(false);
+        }
+        else
+        {
+            signaling.Reject(connection, kind, error);
         }
     }
 }

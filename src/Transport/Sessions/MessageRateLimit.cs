@@ -3,9 +3,10 @@ using System.Threading.RateLimiting;
 namespace ProxChat.Transport.Sessions;
 
 /// <summary>
-/// How fast one connection may send: a token bucket that holds <c>MessageBurst</c> messages and
-/// refills at <c>MessageRateLimit</c> a second. Past it, messages are dropped unread; the client is
-/// told once for each run of drops, so a flood is not answered message for message.
+/// How fast one connection may have messages acted on: a token bucket that holds
+/// <c>MessageBurst</c> messages and refills at <c>MessageRateLimit</c> a second. Past it, messages
+/// are dropped; the client is told once for each run of drops, so a flood is not answered message
+/// for message.
 /// </summary>
 /// <remarks>Used by one connection's receive loop (or one hub invocation) at a time.</remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "A bucket replenished by hand, with no queue, holds no timer and no waiter: disposing it frees nothing.")]

@@ -177,11 +177,7 @@ public sealed partial class WebSocketConnection : ClientConnection
 
         if (result.MessageType == WebSocketMessageType.Binary)
         {
-            if (_signaling.Admit(this, ClientMessageKind.None))
-            {
-                Send(ServerMessage.Error(ProtocolErrors.BinaryFrame));
-            }
-
+            Send(ServerMessage.Error(ProtocolErrors.BinaryFrame));
             return true;
         }
 
@@ -192,17 +188,13 @@ public sealed partial class WebSocketConnection : ClientConnection
 
     private ValueTask HandleAsync(ReadOnlyMemory<byte> utf8Json, CancellationToken cancellationToken)
     {
-        if (!ClientMessageParser.TryParse(utf8Json.Span, out var message, out var error))
+        if (ClientMessageParser.TryParse(utf8Json.Span, out var message, out var error))
         {
-            if (_signaling.Admit(this, ClientMessageKind.None))
-            {
-                _signaling.Reject(this, message.Kind, error);
-            }
-
-            return ValueTask.CompletedTask;
+            return _signaling.HandleAsync(this, message, cancellationToken);
         }
 
-        return _signaling.Admit(this, message.Kind) ? _signaling.HandleAsync(this, message, cancellationToken) : ValueTask.CompletedTask;
+        _signaling.Reject(this, message.Kind, error);
+        return ValueTask.CompletedTask;
     }
 
     private async Task WriteLoopAsync(CancellationToken cancellationToken)

@@ -45,9 +45,9 @@ public sealed class ProxChatOptions : IValidatableObject
     public int SendQueueByteLimit { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>
-    /// Messages a second one connection may send, sustained, besides its moves; past it (and its
-    /// burst) they are dropped, so no client can take the node's or Redis's time from the others.
-    /// 0 disables.
+    /// Messages a second one connection may have acted on, sustained, besides its moves (relays,
+    /// refreshes, Disconnect); past it (and its burst) they are dropped, so no client can take
+    /// Redis's time from the others or bury a peer in relays. 0 disables.
     /// </summary>
     [Range(0, 1_000_000)]
     public int MessageRateLimit { get; set; } = 100;

@@ -49,20 +49,11 @@ public sealed partial class SignalingService
     }
 
     /// <summary>
-    /// Whether the connection may have a message handled: any but a valid UpdatePosition takes a
-    /// token of its rate limit. If not, the message is dropped, and the first of a run of drops is
-    /// answered. Moves are not counted, so a client may send them at any rate and its relays never
-    /// starve behind them: they are coalesced instead (<see cref="ProxChatOptions.PositionRateLimit"/>).
+    /// Whether the connection may have a message acted on: each takes a token of its rate limit.
+    /// If none is left, the message is dropped, and the first of a run of drops is answered.
     /// </summary>
-    /// <param name="validKind">The message's type if it parsed; <see cref="ClientMessageKind.None"/> if not.</param>
-    public bool Admit(ClientConnection connection, ClientMessageKind validKind)
+    private bool Admit(ClientConnection connection)
     {
-        ArgumentNullException.ThrowIfNull(connection);
-        if (validKind == ClientMessageKind.UpdatePosition)
-        {
-            return true;
-        }
-
         var admission = connection.RateLimit?.Admit() ?? MessageAdmission.Admitted;
         if (admission == MessageAdmission.Admitted)
         {
@@ -85,6 +76,15 @@ public sealed partial class SignalingService
         if (!connection.IsRegistered && message.Kind != ClientMessageKind.UpdatePosition)
         {
             Reject(connection, message.Kind, ProtocolErrors.NotRegistered);
+            return;
+        }
+
+        // Moves are not counted: a client may send them at any rate and its relays never starve
+        // behind them; they are paced instead (PositionRateLimit). What is only answered with an
+        // Error (malformed, or before registration) is not counted either: it reaches neither
+        // Redis nor another client, and the protocol answers every one.
+        if (message.Kind != ClientMessageKind.UpdatePosition && !Admit(connection))
+        {
             return;
         }
 
