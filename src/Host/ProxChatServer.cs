@@ -88,9 +88,12 @@ public static class ProxChatServer
         app.MapSignalingEndpoints();
         if (hubEnabled)
         {
-            // Negotiation and the hub's own connection alike, as the raw WebSocket's upgrade.
+            // What would open a new hub connection: a negotiation, or a WebSocket that skips it. A
+            // request naming a negotiated connection (its WebSocket, or a long poll of one already
+            // connected) is let through.
             app.UseWhen(
-                static context => context.Request.Path.StartsWithSegments("/hub", StringComparison.Ordinal),
+                static context => context.Request.Path.StartsWithSegments("/hub/negotiate", StringComparison.Ordinal)
+                    || (context.Request.Path.StartsWithSegments("/hub", StringComparison.Ordinal) && !context.Request.Query.ContainsKey("id")),
                 static hub => hub.Use(static async (context, next) =>
                 {
                     if (!await context.RequestServices.GetRequiredService<ConnectionCapacity>().RefuseIfFullAsync(context).ConfigureAwait(false))

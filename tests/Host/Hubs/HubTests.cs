@@ -43,6 +43,32 @@ public class HubTests
     }
 
     [Fact]
+    public async Task A_long_polling_client_keeps_its_connection_on_a_node_it_filled()
+    {
+        await using var server = await TestServer.StartAsync(("MaxConnections", "1"));
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(server.HttpAddress, "/hub"), Microsoft.AspNetCore.Http.Connections.HttpTransportType.LongPolling)
+            .Build();
+        await using (connection)
+        {
+            var sets = System.Threading.Channels.Channel.CreateUnbounded<string[]>();
+            connection.On<string[]>("NearbyPeers", peers => sets.Writer.TryWrite(peers));
+            await connection.StartAsync();
+
+            // Each poll and each invocation is a request of its own, made while the node is full.
+            await connection.InvokeAsync("UpdatePosition", new Dictionary<string, object> { ["client_id"] = "poller", ["map_id"] = 1, ["x"] = 0, ["y"] = 0 });
+            Assert.Empty(await sets.Reader.ReadAsync().AsTask().WaitAsync(TestClient.Deadline));
+            for (var i = 0; i < 3; i++)
+            {
+                await connection.InvokeAsync("RequestPeerRefresh");
+                Assert.Empty(await sets.Reader.ReadAsync().AsTask().WaitAsync(TestClient.Deadline));
+            }
+
+            Assert.Equal(HubConnectionState.Connected, connection.State);
+        }
+    }
+
+    [Fact]
     public async Task The_newer_connection_wins_across_transports()
     {
         await using var server = await TestServer.StartAsync();
