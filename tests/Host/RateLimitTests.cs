@@ -24,9 +24,9 @@ public sealed class RateLimitTests
             await a.SendRelayAsync("SendIceCandidate", "b", "candidate", $"c{i}");
         }
 
-        // a's registration took one token: nineteen candidates went through, in order.
+        // Moves take no token: twenty candidates went through, in order.
         Assert.Equal(ProtocolErrors.TooManyMessages(1), await a.ExpectErrorAsync());
-        for (var i = 0; i < 19; i++)
+        for (var i = 0; i < 20; i++)
         {
             Assert.Equal($"c{i}", (await b.ExpectAsync("ReceiveIceCandidate")).Data!["candidate"]!.GetValue<string>());
         }
@@ -72,10 +72,13 @@ public sealed class RateLimitTests
 
         await noisy.MoveAsync("noisy", 0, 0);
         await noisy.ExpectPeersAsync();
-        for (var i = 0; i < 19; i++)
+        for (var i = 0; i < 20; i++)
         {
             Assert.Empty(await noisy.RefreshAsync());
         }
+
+        await noisy.SendAsync("RequestPeerRefresh");
+        Assert.Equal(ProtocolErrors.TooManyMessages(1), await noisy.ExpectErrorAsync());
     }
 
     [Fact]
@@ -92,7 +95,7 @@ public sealed class RateLimitTests
         }
 
         Assert.Equal(ProtocolErrors.TooManyMessages(1), (await a.ExpectAsync("Error")).GetString());
-        for (var i = 0; i < 19; i++)
+        for (var i = 0; i < 20; i++)
         {
             Assert.Equal($"c{i}", (await b.ExpectAsync("ReceiveIceCandidate")).Data!["candidate"]!.GetValue<string>());
         }
