@@ -188,9 +188,13 @@ public sealed partial class ClusterMaintenance(
     {
         var entries = await node.Database.HashGetAllAsync(node.Keys.Node(nodeId)).ConfigureAwait(false);
         await RemoveListedClientsAsync(nodeId, entries, static (_, _) => true, cancellationToken).ConfigureAwait(false);
-        await Task.WhenAll(
-            node.Database.KeyDeleteAsync(node.Keys.Node(nodeId)),
-            node.Database.SortedSetRemoveAsync(node.Keys.Nodes, nodeId)).ConfigureAwait(false);
+
+        // The list first, then the node: a reaper that dies between the two leaves a silent node
+        // with an empty list, which the next reaper finishes. The other way round, a list could
+        // outlive every record that it needs reaping. On a Redis Cluster the two keys live on
+        // different shards, so only waiting for the first orders them.
+        await node.Database.KeyDeleteAsync(node.Keys.Node(nodeId)).ConfigureAwait(false);
+        await node.Database.SortedSetRemoveAsync(node.Keys.Nodes, nodeId).ConfigureAwait(false);
     }
 
     /// <summary>
