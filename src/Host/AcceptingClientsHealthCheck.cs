@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Options;
 using ProxChat.Transport.Sessions;
 using ProxChat.Transport.Signaling;
 
@@ -9,7 +8,7 @@ namespace ProxChat.Host;
 /// Ready once the host has started, and no longer once it begins shutting down; not ready either
 /// while it holds <see cref="ProxChatOptions.MaxConnections"/>, so a balancer sends new players elsewhere.
 /// </summary>
-internal sealed class AcceptingClientsHealthCheck(IHostApplicationLifetime lifetime, ConnectionCapacity capacity, IOptions<ProxChatOptions> options) : IHealthCheck
+internal sealed class AcceptingClientsHealthCheck(IHostApplicationLifetime lifetime, ConnectionCapacity capacity) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -18,7 +17,7 @@ internal sealed class AcceptingClientsHealthCheck(IHostApplicationLifetime lifet
             : !lifetime.ApplicationStarted.IsCancellationRequested
                 ? HealthCheckResult.Unhealthy("Starting.")
                 : capacity.IsFull
-                    ? HealthCheckResult.Unhealthy($"Full: {options.Value.MaxConnections} connections, as many as ProxChat:MaxConnections allows.")
+                    ? HealthCheckResult.Unhealthy($"Full: {capacity.MaxConnections} connections, as many as ProxChat:MaxConnections allows.")
                     : HealthCheckResult.Healthy();
         return Task.FromResult(result);
     }

@@ -14,7 +14,11 @@ namespace ProxChat.Transport.Sessions;
 /// </summary>
 public sealed class ConnectionCapacity(ConnectionSet connections, IOptions<ProxChatOptions> options, ProxChatMetrics metrics)
 {
-    public bool IsFull => connections.IsFull(options.Value.MaxConnections);
+    /// <summary><see cref="ProxChatOptions.MaxConnections"/>; 0 for no limit.</summary>
+    public int MaxConnections => options.Value.MaxConnections;
+
+    /// <summary>The node holds <see cref="MaxConnections"/> connections and must refuse more.</summary>
+    public bool IsFull => MaxConnections > 0 && connections.Count >= MaxConnections;
 
     /// <returns>True when the request was answered with 503 and must go no further.</returns>
     public async ValueTask<bool> RefuseIfFullAsync(HttpContext context)

@@ -11,9 +11,6 @@ public sealed class ConnectionSet
 
     public int Count => _connections.Count;
 
-    /// <summary>Whether the node holds <paramref name="maxConnections"/> connections (0: no limit) and must refuse more.</summary>
-    public bool IsFull(int maxConnections) => maxConnections > 0 && Count >= maxConnections;
-
     public void Add(ClientConnection connection) => _connections[connection.Id] = connection;
 
     public void Remove(ClientConnection connection) => _connections.TryRemove(connection.Id, out _);
