@@ -53,6 +53,12 @@ internal sealed class TestClient : IAsyncDisposable
 
     public Task MoveAsync(int x, int y, int mapId = 1) => MoveAsync(Id!, x, y, mapId);
 
+    /// <summary>
+    /// Moves to (x, y) five times a second until disposed: ten moves per two-second ClientTimeout,
+    /// so a test process stalled for a second under load does not time the client out.
+    /// </summary>
+    public IAsyncDisposable KeepMoving(int x, int y) => new Mover(this, x, y);
+
     public Task SendAsync(string type, JsonNode? data = null) =>
         SendAsync(new JsonObject { ["type"] = type, ["data"] = data });
 
@@ -208,6 +214,37 @@ internal sealed class TestClient : IAsyncDisposable
         finally
         {
             _inbox.Writer.TryComplete();
+        }
+    }
+
+    private sealed class Mover : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _moving;
+
+        public Mover(TestClient client, int x, int y) => _moving = MoveUntilStoppedAsync(client, x, y);
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await _moving;
+            _stop.Dispose();
+        }
+
+        private async Task MoveUntilStoppedAsync(TestClient client, int x, int y)
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                await client.MoveAsync(x, y);
+                try
+                {
+                    await Task.Delay(200, _stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
         }
     }
 
