@@ -7,8 +7,9 @@ namespace ProxChat.Host.Tests;
 /// <summary>What an operator scrapes from <c>/metrics</c>, read after real traffic.</summary>
 /// <remarks>
 /// Alone, not beside other tests: a meter provider collects every meter of its name in the
-/// process, so another test's server would add to these counts (one server per process is what
-/// production runs).
+/// process, so another test's server would add to these counts, and its disposing of its meter
+/// would stop the instrument here (open-telemetry/opentelemetry-dotnet#6412). One server per
+/// process is what production runs; other tests read a node's own instruments instead.
 /// </remarks>
 [Collection(MetricsAlone.Name)]
 public sealed partial class MetricsTests
@@ -121,7 +122,7 @@ public sealed partial class MetricsTests
     }
 
     /// <summary>Each sample of the ProxChat meter and the others, keyed by name and labels without the scope label.</summary>
-    internal static async Task<Dictionary<string, double>> ScrapeAsync(HttpClient http, IServerNode server)
+    private static async Task<Dictionary<string, double>> ScrapeAsync(HttpClient http, TestServer server)
     {
         var text = await http.GetStringAsync(new Uri(server.HttpAddress, "/metrics"));
         var samples = new Dictionary<string, double>(StringComparer.Ordinal);
