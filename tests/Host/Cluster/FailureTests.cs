@@ -191,6 +191,20 @@ public sealed class FailureTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task Nodes_reach_redis_through_sentinels_that_require_its_password()
+    {
+        const string password = "shared";
+        await using var master = await RedisServer.StartAsync("--requirepass", password);
+        await using var sentinel = await RedisServer.StartSentinelAsync("proxchat", master, password);
+        Assert.StartsWith("NOAUTH", await sentinel.CommandAsync("sentinel", "masters"), StringComparison.Ordinal);
+
+        // StackExchange.Redis gives the sentinels the password it gives Redis.
+        await using var pair = await StartLinkedPairAsync($"{sentinel.ConnectionString},serviceName=proxchat,password={password}", RedisFixture.UniquePrefix());
+        await RelaysGetThroughAsync(pair.A, pair.B);
+        await RelaysGetThroughAsync(pair.B, pair.A);
+    }
+
+    [Fact]
     public async Task Nodes_on_sentinel_follow_a_failover_to_the_replica_and_carry_on()
     {
         await using var master = await RedisServer.StartAsync();

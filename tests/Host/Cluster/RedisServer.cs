@@ -126,17 +126,24 @@ internal sealed class RedisServer : IAsyncDisposable
 
     /// <summary>
     /// A Sentinel watching <paramref name="master"/> under <paramref name="masterName"/>, quick to
-    /// act: it alone decides (quorum 1) that the master is down after 1 s of silence.
+    /// act: it alone decides (quorum 1) that the master is down after 1 s of silence. With a
+    /// <paramref name="password"/>, the sentinel requires it and gives it to the master, as
+    /// charts that share one password between Redis and its sentinels set them up.
     /// </summary>
-    public static async Task<RedisServer> StartSentinelAsync(string masterName, RedisServer master)
+    public static async Task<RedisServer> StartSentinelAsync(string masterName, RedisServer master, string? password = null)
     {
         // Sentinel rewrites its configuration file as it learns, so each gets one of its own.
         var configFile = Path.Combine(Path.GetTempPath(), $"proxchat-test-sentinel-{Guid.NewGuid():N}.conf");
+        var authentication = password is null ? string.Empty : $"""
+            sentinel auth-pass {masterName} {password}
+            requirepass {password}
+
+            """;
         await File.WriteAllTextAsync(configFile, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"""
             sentinel monitor {masterName} 127.0.0.1 {master.Port} 1
             sentinel down-after-milliseconds {masterName} 1000
             sentinel failover-timeout {masterName} 5000
-
+            {authentication}
             """));
         var sentinel = new RedisServer(FreePort(), ["--sentinel"]) { _ownedFile = configFile, _configFile = configFile };
         await sentinel.StartProcessAsync();
