@@ -41,7 +41,7 @@ public sealed partial class RedisMessageDelivery(RedisNode node, ClientRegistry 
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
-            throw new Presence.PresenceUnavailableException("Redis is unavailable.", exception);
+            throw new Presence.PresenceUnavailableException("Redis is unavailable.", exception) { MayHaveBeenApplied = exception is TimeoutException };
         }
     }
 

@@ -140,7 +140,7 @@ public sealed class RedisPresenceStore : IPresenceStore
                 client.MayBeIn(target);
             }
 
-            throw new PresenceUnavailableException("Redis is unavailable.", exception);
+            throw new PresenceUnavailableException("Redis is unavailable.", exception) { MayHaveBeenApplied = exception is TimeoutException };
         }
     }
 

@@ -39,7 +39,7 @@ public sealed class ProxChatMetrics
             "s",
             "How long placing one move took, the shared store's round trips included.",
             advice: DurationBuckets);
-        _storeUnavailable = meter.CreateCounter<long>("proxchat.store.unavailable", "{message}", "Client messages not applied because Redis could not be reached.");
+        _storeUnavailable = meter.CreateCounter<long>("proxchat.store.unavailable", "{message}", "Client messages not applied, or not known to be, because Redis could not be reached or did not answer in time.");
         _reapedClients = meter.CreateCounter<long>("proxchat.cluster.reaped_clients", "{client}", "Clients of dead nodes this node removed.");
         _busProbeDuration = meter.CreateHistogram<double>(
             "proxchat.cluster.bus_probe.duration",

@@ -13,6 +13,7 @@ public static class ProtocolErrors
     public const string BinaryFrame = "Binary frames are not supported; send each message as one JSON text frame.";
     public const string ClientIdEmpty = "UpdatePosition: 'client_id' must not be empty.";
     public const string StoreUnavailable = "The server cannot reach its shared state (Redis) right now; the message was not applied. Retry shortly.";
+    public const string StoreTooSlow = "The server's shared state (Redis) did not answer in time; the message may or may not have been applied.";
 
     public static readonly string ClientIdTooLong = $"UpdatePosition: 'client_id' must be at most {MaxClientIdLength} characters.";
 

@@ -346,14 +346,17 @@ public sealed partial class SignalingService
         }
     }
 
-    /// <summary>Tells the client its message was not applied; ICE candidates are dropped silently, as to unknown targets.</summary>
+    /// <summary>
+    /// Tells the client its message was not applied, or that Redis answered too late to know;
+    /// ICE candidates are dropped silently, as to unknown targets.
+    /// </summary>
     private void ReportStoreUnavailable(ClientConnection connection, ClientMessageKind kind, PresenceUnavailableException exception)
     {
         Log.StoreUnavailable(_logger, kind, connection.Id, exception);
         _metrics.StoreUnavailable();
         if (kind != ClientMessageKind.SendIceCandidate)
         {
-            connection.Send(ServerMessage.Error(ProtocolErrors.StoreUnavailable));
+            connection.Send(ServerMessage.Error(exception.MayHaveBeenApplied ? ProtocolErrors.StoreTooSlow : ProtocolErrors.StoreUnavailable));
         }
     }
 

@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using ProxChat.Transport.Cluster;
 using ProxChat.Transport.Diagnostics;
+using ProxChat.Transport.Protocol;
 using StackExchange.Redis;
 
 namespace ProxChat.Host.Tests.Cluster;
@@ -191,6 +192,33 @@ public sealed class FailureTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task Changes_redis_answers_too_late_are_reported_as_perhaps_applied_and_the_client_learns_its_set()
+    {
+        await using var privateRedis = await RedisServer.StartAsync();
+        var prefix = RedisFixture.UniquePrefix();
+
+        // A one-second command timeout, which a stall outlasts; no reintroductions, so every set
+        // a client hears is one the test made it hear.
+        await using var pair = await StartLinkedPairAsync($"{privateRedis.ConnectionString},asyncTimeout=1000", prefix, ("ReintroductionIntervalSeconds", "0"));
+        var (_, _, a, b) = pair;
+
+        await privateRedis.FreezeAsync();
+        await a.SendRelayAsync("SendOffer", "b", "offer", "late");
+        await a.MoveAsync(100, 100);
+        Assert.Equal(ProtocolErrors.StoreTooSlow, await a.ExpectErrorAsync());
+        Assert.Equal(ProtocolErrors.StoreTooSlow, await a.ExpectErrorAsync());
+        await privateRedis.ThawAsync();
+
+        // Redis applied both once it ran again, as the errors allowed: b has the offer, and the
+        // two are apart. The placement's answer was lost, so a's next move is answered with its
+        // set, and b's refresh reads the truth.
+        Assert.Equal("late", (await b.ExpectAsync("ReceiveOffer")).Data!["offer"]!.GetValue<string>());
+        await a.MoveAsync(100, 100);
+        await a.ExpectPeersAsync();
+        Assert.Empty(await b.RefreshAsync());
+    }
+
+    [Fact]
     public async Task Nodes_reach_redis_through_sentinels_that_require_its_password()
     {
         const string password = "shared";
@@ -202,6 +230,36 @@ public sealed class FailureTests(RedisFixture redis)
         await using var pair = await StartLinkedPairAsync($"{sentinel.ConnectionString},serviceName=proxchat,password={password}", RedisFixture.UniquePrefix());
         await RelaysGetThroughAsync(pair.A, pair.B);
         await RelaysGetThroughAsync(pair.B, pair.A);
+    }
+
+    [Fact]
+    public async Task Nodes_ride_out_a_redis_stall_shorter_than_the_command_timeout()
+    {
+        await using var privateRedis = await RedisServer.StartAsync();
+        var prefix = RedisFixture.UniquePrefix();
+        await using var pair = await StartLinkedPairAsync(privateRedis.ConnectionString, prefix);
+        var (node1, node2, a, b) = pair;
+
+        // Three seconds without an answer from Redis, under StackExchange.Redis's five-second
+        // command timeout and the fifteen-second NodeTimeout: a relay and a move sent meanwhile
+        // wait for Redis, in order, and nothing is refused or lost.
+        await privateRedis.FreezeAsync();
+        await a.SendRelayAsync("SendOffer", "b", "offer", "during the stall");
+        await a.MoveAsync(100, 100);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await privateRedis.ThawAsync();
+
+        Assert.Equal("during the stall", (await b.ExpectAsync("ReceiveOffer")).Data!["offer"]!.GetValue<string>());
+        await b.ExpectPeersAsync();
+        await a.ExpectPeersAsync();
+        using var http = new HttpClient();
+        await WaitForReadinessAsync(http, ready: true, node1, node2);
+        Assert.Equal("2", (await privateRedis.CommandAsync("zcard", $"{prefix}:nodes")).Trim());
+
+        await a.MoveAsync(0, 0);
+        await a.WaitForPeersAsync("b");
+        await b.WaitForPeersAsync("a");
+        await using var c = await CarriesOnAsync(pair);
     }
 
     [Fact]

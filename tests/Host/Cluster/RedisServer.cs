@@ -177,6 +177,14 @@ internal sealed class RedisServer : IAsyncDisposable
         await StartProcessAsync();
     }
 
+    /// <summary>
+    /// Stops the server's process (SIGSTOP), as a stalled fork, a swapped-out page or a paused VM
+    /// would: its connections stay open and nothing is answered until <see cref="ThawAsync"/>.
+    /// </summary>
+    public Task FreezeAsync() => SignalAsync("STOP");
+
+    public Task ThawAsync() => SignalAsync("CONT");
+
     public void Kill()
     {
         if (_process is { HasExited: false })
@@ -187,6 +195,13 @@ internal sealed class RedisServer : IAsyncDisposable
 
         _process?.Dispose();
         _process = null;
+    }
+
+    private async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", _process!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+        Assert.Equal(0, kill.ExitCode);
     }
 
     public ValueTask DisposeAsync()
