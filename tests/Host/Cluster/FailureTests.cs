@@ -41,6 +41,32 @@ public sealed class FailureTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task A_node_paused_past_node_timeout_is_reaped_and_its_clients_take_their_places_again_when_it_resumes()
+    {
+        var prefix = RedisFixture.UniquePrefix();
+        await using var pair = await StartPairWithDoomedNodeAsync(prefix);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var db = connection.GetDatabase();
+
+        // A paused VM or container: the node's sockets stay open, and it misses NodeTimeout.
+        await pair.Doomed.FreezeAsync();
+        await pair.A.ExpectPeersAsync();
+        await WaitUntilAsync(async () => await ReapedAsync(db, prefix, pair.DoomedNodeList));
+        await pair.Doomed.ThawAsync();
+
+        // Its client's connection outlived the pause: the next move puts it back.
+        await pair.B.MoveAsync(1, 1);
+        await pair.A.WaitForPeersAsync("b");
+        await pair.B.WaitForPeersAsync("a");
+        await RelaysGetThroughAsync(pair.A, pair.B);
+        await RelaysGetThroughAsync(pair.B, pair.A);
+        await WaitUntilAsync(async () => await db.SortedSetLengthAsync($"{prefix}:nodes") == 2);
+        static bool SaysItWasUnlisted(string line) => line.Contains("Redis no longer listed this node", StringComparison.Ordinal);
+        await Eventually.HoldsAsync(() => pair.Doomed.Output.Any(SaysItWasUnlisted), RecoveryDeadline, () => string.Join(" | ", pair.Doomed.Output));
+        Assert.Single(pair.Doomed.Output, SaysItWasUnlisted);
+    }
+
+    [Fact]
     public async Task A_killed_node_is_reaped_from_every_partition_its_list_names()
     {
         var prefix = RedisFixture.UniquePrefix();

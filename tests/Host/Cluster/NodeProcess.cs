@@ -62,14 +62,15 @@ internal sealed class NodeProcess : IServerNode, IAsyncDisposable
 
     public void Kill() => _process.Kill();
 
+    /// <summary>Stops the node (SIGSTOP), as a paused VM or container would: its sockets stay open and it does nothing until <see cref="ThawAsync"/>.</summary>
+    public Task FreezeAsync() => ProcessSignals.SendAsync(_process, "STOP");
+
+    public Task ThawAsync() => ProcessSignals.SendAsync(_process, "CONT");
+
     /// <summary>SIGTERM, as Kubernetes or docker stop sends it; returns once the process has exited.</summary>
     public async Task TerminateAsync()
     {
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
-
+        await ProcessSignals.SendAsync(_process, "TERM");
         await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
     }
 

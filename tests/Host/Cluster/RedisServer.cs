@@ -181,9 +181,9 @@ internal sealed class RedisServer : IAsyncDisposable
     /// Stops the server's process (SIGSTOP), as a stalled fork, a swapped-out page or a paused VM
     /// would: its connections stay open and nothing is answered until <see cref="ThawAsync"/>.
     /// </summary>
-    public Task FreezeAsync() => SignalAsync("STOP");
+    public Task FreezeAsync() => ProcessSignals.SendAsync(_process!, "STOP");
 
-    public Task ThawAsync() => SignalAsync("CONT");
+    public Task ThawAsync() => ProcessSignals.SendAsync(_process!, "CONT");
 
     public void Kill()
     {
@@ -195,13 +195,6 @@ internal sealed class RedisServer : IAsyncDisposable
 
         _process?.Dispose();
         _process = null;
-    }
-
-    private async Task SignalAsync(string signal)
-    {
-        using var kill = Process.Start("kill", [$"-{signal}", _process!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        await kill.WaitForExitAsync();
-        Assert.Equal(0, kill.ExitCode);
     }
 
     public ValueTask DisposeAsync()
