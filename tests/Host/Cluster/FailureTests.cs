@@ -223,14 +223,16 @@ public sealed class FailureTests(RedisFixture redis)
         await using var privateRedis = await RedisServer.StartAsync();
         var prefix = RedisFixture.UniquePrefix();
 
-        // A one-second command timeout, which a stall outlasts; no reintroductions, so every set
-        // a client hears is one the test made it hear.
-        await using var pair = await StartLinkedPairAsync($"{privateRedis.ConnectionString},asyncTimeout=1000", prefix, ("ReintroductionIntervalSeconds", "0"));
+        // A two-second command timeout, which the stall outlasts (and the set-up, on a busy
+        // machine, does not); no reintroductions, so every set a client hears is one the test
+        // made it hear. The move goes first: placed beside the connection's reading, it lets the
+        // offer wait for Redis at the same time, and the test waits for one timeout, not two.
+        await using var pair = await StartLinkedPairAsync($"{privateRedis.ConnectionString},asyncTimeout=2000", prefix, ("ReintroductionIntervalSeconds", "0"));
         var (_, _, a, b) = pair;
 
         await privateRedis.FreezeAsync();
-        await a.SendRelayAsync("SendOffer", "b", "offer", "late");
         await a.MoveAsync(100, 100);
+        await a.SendRelayAsync("SendOffer", "b", "offer", "late");
         Assert.Equal(ProtocolErrors.StoreTooSlow, await a.ExpectErrorAsync());
         Assert.Equal(ProtocolErrors.StoreTooSlow, await a.ExpectErrorAsync());
         await privateRedis.ThawAsync();
@@ -266,13 +268,13 @@ public sealed class FailureTests(RedisFixture redis)
         await using var pair = await StartLinkedPairAsync(privateRedis.ConnectionString, prefix);
         var (node1, node2, a, b) = pair;
 
-        // Three seconds without an answer from Redis, under StackExchange.Redis's five-second
+        // Two seconds without an answer from Redis, under StackExchange.Redis's five-second
         // command timeout and the fifteen-second NodeTimeout: a relay and a move sent meanwhile
         // wait for Redis, in order, and nothing is refused or lost.
         await privateRedis.FreezeAsync();
         await a.SendRelayAsync("SendOffer", "b", "offer", "during the stall");
         await a.MoveAsync(100, 100);
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        await Task.Delay(TimeSpan.FromSeconds(2));
         await privateRedis.ThawAsync();
 
         Assert.Equal("during the stall", (await b.ExpectAsync("ReceiveOffer")).Data!["offer"]!.GetValue<string>());
