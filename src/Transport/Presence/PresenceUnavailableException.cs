@@ -1,6 +1,6 @@
 namespace ProxChat.Transport.Presence;
 
-/// <summary>The shared presence store (Redis) could not be reached; the caller answers with an Error and carries on.</summary>
+/// <summary>The shared presence store (Redis) could not be reached or did not answer in time; the caller answers with an Error and carries on.</summary>
 public sealed class PresenceUnavailableException : Exception
 {
     /// <summary>

@@ -387,7 +387,7 @@ public sealed partial class SignalingService
         [LoggerMessage(4, LogLevel.Error, "Placing connection {ConnectionId}'s client failed.")]
         public static partial void PlacementFailed(ILogger logger, long connectionId, Exception exception);
 
-        [LoggerMessage(3, LogLevel.Debug, "{Kind} from connection {ConnectionId} not applied: the presence store is unavailable.")]
+        [LoggerMessage(3, LogLevel.Debug, "{Kind} from connection {ConnectionId} not applied, or not known to be: the presence store is unreachable or did not answer in time.")]
         public static partial void StoreUnavailable(ILogger logger, ClientMessageKind kind, long connectionId, Exception exception);
     }
 }

@@ -28,7 +28,8 @@ public sealed class FailureTests(RedisFixture redis)
         pair.Doomed.Kill();
 
         await pair.A.ExpectPeersAsync();
-        var db = (await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString)).GetDatabase();
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var db = connection.GetDatabase();
         await WaitUntilAsync(async () => await ReapedAsync(db, prefix, pair.DoomedNodeList));
         var keys = await KeysAsync(prefix);
         Assert.DoesNotContain($"{prefix}:client:b", keys);
@@ -508,7 +509,6 @@ public sealed class FailureTests(RedisFixture redis)
         await a.ExpectPeersAsync("b");
     }
 
-    /// <summary>Each node's last heartbeat (Redis's clock, ms), read with redis-cli so no multiplexer needs to subscribe.</summary>
     /// <summary>
     /// What the node's own instrument records from now on. Not scraped from /metrics: the exporter
     /// listens to every meter of the name in this process, and another test's node disposing its
@@ -526,6 +526,7 @@ public sealed class FailureTests(RedisFixture redis)
     private static async Task<bool> ReapedAsync(IDatabase db, string prefix, string nodeList) =>
         !await db.KeyExistsAsync(nodeList) && await db.SortedSetLengthAsync($"{prefix}:nodes") == 1;
 
+    /// <summary>Each node's last heartbeat (Redis's clock, ms), read with redis-cli so no multiplexer needs to subscribe.</summary>
     private static async Task<long[]> HeartbeatsAsync(RedisServer server, string prefix)
     {
         var reply = await server.CommandAsync("zrange", $"{prefix}:nodes", "0", "-1", "withscores");
