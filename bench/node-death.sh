@@ -4,7 +4,7 @@
 # Starts a private redis-server and two Release nodes at NodeTimeoutSeconds=5, connects the load
 # client's walkers to both (half each, 0.2 updates/s), then SIGKILLs one node and prints the time
 # from the kill until its list (p:node:<node>) is gone from Redis: detection (a silence of
-# NodeTimeout - 2 s, checked every second) plus the reap itself. With --sigterm the node drains
+# NodeTimeout - 2 s, seen by two checks a second apart) plus the reap itself. With --sigterm the node drains
 # instead, and the time until it exits is printed too. Needs redis-server and curl.
 # Ports: PROXCHAT_BENCH_REDIS_PORT (6392) and PROXCHAT_BENCH_PORTS ("8091 8092").
 # Each process may hold about 20,000 sockets here (ulimit -n), so keep clients under that.
@@ -63,7 +63,7 @@ while true; do
     length=$(redis-cli -p "$redis_port" hlen "$key")
     if [ -z "${shrank[$key]:-}" ] && [ "$length" -lt "${listed[$key]}" ]; then shrank[$key]=$(since_kill); fi
     if [ "$length" -eq 0 ]; then
-      printf 'reaped %d clients: first removed %.1f s after the kill, list gone %.1f s after it (NodeTimeoutSeconds=5: silence 3 s, checked every second)\n' \
+      printf 'reaped %d clients: first removed %.1f s after the kill, list gone %.1f s after it (NodeTimeoutSeconds=5: silence 3 s, seen by two checks a second apart)\n' \
         "${listed[$key]}" "${shrank[$key]}" "$(since_kill)"
       exit 0
     fi

@@ -13,8 +13,10 @@ namespace ProxChat.Transport.Cluster;
 /// when Redis comes back, and leaves nothing behind when it stops.
 /// </summary>
 /// <remarks>
-/// A node counts as dead after NodeTimeout minus two heartbeat periods of silence, so with one
-/// check per period its clients are gone from every list within NodeTimeout of its last beat.
+/// A node counts as dead when two successive checks, a period apart, both find it silent for
+/// NodeTimeout minus three heartbeat periods (see <see cref="SilentNodeWitness"/>): silent for
+/// NodeTimeout minus two periods in all, so with one check per period its clients are gone from
+/// every list within NodeTimeout of its last beat.
 /// </remarks>
 public sealed partial class ClusterMaintenance(
     RedisNode node,
@@ -34,7 +36,10 @@ public sealed partial class ClusterMaintenance(
 
     private static readonly TimeSpan ReapLockLifetime = TimeSpan.FromSeconds(30);
 
-    private readonly TimeSpan _silence = TimeSpan.FromSeconds(options.Value.NodeTimeoutSeconds) - (2 * Period);
+    private readonly TimeSpan _silence = TimeSpan.FromSeconds(options.Value.NodeTimeoutSeconds) - (3 * Period);
+    // Checks come a period apart; half a period apart by Redis's clock tells the next one from
+    // those answered in one burst after a stall, and leaves room for the timer's jitter.
+    private readonly SilentNodeWitness _witness = new(Period / 2);
     private long _beatingSince = -1;
     private bool _hasBeaten;
     private bool _unreachableReported;
@@ -149,6 +154,10 @@ public sealed partial class ClusterMaintenance(
         {
             await ReapSilentNodesAsync(stoppingToken).ConfigureAwait(false);
         }
+        else
+        {
+            _witness.Forget();
+        }
     }
 
     /// <summary>Removes entries this node wrote for clients it no longer holds (they left while Redis was away).</summary>
@@ -160,15 +169,19 @@ public sealed partial class ClusterMaintenance(
 
     private async Task ReapSilentNodesAsync(CancellationToken cancellationToken)
     {
-        var silent = (RedisResult[])(await node.Database.ScriptEvaluateAsync(RedisScripts.SilentNodes, [node.Keys.Nodes], [(long)_silence.TotalMilliseconds]).ConfigureAwait(false))!;
-        foreach (var result in silent)
+        var answer = (RedisResult[])(await node.Database.ScriptEvaluateAsync(RedisScripts.SilentNodes, [node.Keys.Nodes], [(long)_silence.TotalMilliseconds]).ConfigureAwait(false))!;
+        var silent = new List<string>(answer.Length - 1);
+        for (var i = 1; i < answer.Length; i++)
         {
-            var deadNode = (string)result!;
-            if (deadNode == node.NodeId)
+            var silentNode = (string)answer[i]!;
+            if (silentNode != node.NodeId)
             {
-                continue;
+                silent.Add(silentNode);
             }
+        }
 
+        foreach (var deadNode in _witness.Confirm((long)answer[0], silent))
+        {
             // One reaper per dead node; the lock outlives a reaper that dies halfway, then another finishes.
             if (!await node.Database.StringSetAsync(node.Keys.ReapLock(deadNode), node.NodeId, ReapLockLifetime, When.NotExists).ConfigureAwait(false))
             {

@@ -190,10 +190,12 @@ internal static class RedisScripts
         return redis.call('ZADD', KEYS[1], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), ARGV[1])
         """;
 
-    /// <summary>KEYS: live nodes. ARGV: silence (ms). The nodes silent for longer, by Redis's clock.</summary>
+    /// <summary>KEYS: live nodes. ARGV: silence (ms). Redis's time (ms), then the nodes silent for longer by that clock.</summary>
     public const string SilentNodes = """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-        return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. string.format('%.0f', now - tonumber(ARGV[1])))
+        local silent = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. string.format('%.0f', now - tonumber(ARGV[1])))
+        table.insert(silent, 1, now)
+        return silent
         """;
 }

@@ -485,6 +485,37 @@ public sealed class FailureTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task After_a_redis_stall_longer_than_a_node_may_stay_silent_no_node_takes_another_for_dead()
+    {
+        await using var privateRedis = await RedisServer.StartAsync();
+        var prefix = RedisFixture.UniquePrefix();
+        await using var pair = await StartLinkedPairAsync(privateRedis.ConnectionString, prefix, ("NodeTimeoutSeconds", "5"));
+        var (node1, node2, a, b) = pair;
+        using var http = new HttpClient();
+        using var reapedByNode1 = Collect(node1, "proxchat.cluster.reaped_clients");
+        using var reapedByNode2 = Collect(node2, "proxchat.cluster.reaped_clients");
+        await using var aMoving = a.KeepMoving(0, 0);
+        await using var bMoving = b.KeepMoving(1, 1);
+
+        // Redis stopped for longer than a node may stay silent and than the command timeout. The
+        // checks for silent nodes sent meanwhile are answered at once when it resumes, ahead of
+        // the other node's delayed beats: one such answer found the other node silent, and it
+        // was reaped.
+        await privateRedis.FreezeAsync();
+        await WaitForReadinessAsync(http, ready: false, node1, node2);
+        await Task.Delay(SilenceAtNodeTimeout5 + TimeSpan.FromSeconds(3));
+        await privateRedis.ThawAsync();
+        await WaitForReadinessAsync(http, ready: true, node1, node2);
+
+        // A node that took the other for dead would have reaped it within a silence and a beat
+        // of Redis resuming; nothing positive marks that it did not, so this waits it out.
+        await Task.Delay(SilenceAtNodeTimeout5 + TimeSpan.FromSeconds(1));
+        Assert.Equal(0, reapedByNode1.GetMeasurementSnapshot().EvaluateAsCounter());
+        Assert.Equal(0, reapedByNode2.GetMeasurementSnapshot().EvaluateAsCounter());
+        Assert.Equal("2", (await privateRedis.CommandAsync("zcard", $"{prefix}:nodes")).Trim());
+    }
+
+    [Fact]
     public async Task A_node_started_while_redis_is_down_serves_once_it_comes_up()
     {
         await using var privateRedis = await RedisServer.StartAsync();
