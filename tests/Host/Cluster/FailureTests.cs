@@ -248,6 +248,43 @@ public sealed class FailureTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task A_crowd_on_three_nodes_that_moved_during_a_redis_stall_past_the_timeout_converges_on_the_brute_force_sets()
+    {
+        await using var privateRedis = await RedisServer.StartAsync();
+        var prefix = RedisFixture.UniquePrefix();
+        var nodes = new List<TestServer>();
+        var unanswered = new List<MetricCollector<long>>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                nodes.Add(await TestServer.StartNodeAsync($"{privateRedis.ConnectionString},asyncTimeout=2000", prefix, ("ReintroductionIntervalSeconds", "2")));
+                unanswered.Add(Collect(nodes[^1], "proxchat.store.unavailable"));
+            }
+
+            // The second round's moves reach Redis only after their answers are given up on: the
+            // sets they changed reach the clients with the next reintroduction, which is what
+            // heals a set a client missed.
+            await CrowdTests.AssertCrowdHearsBruteForceAsync(nodes, 120, async moveAll =>
+            {
+                await privateRedis.FreezeAsync();
+                await moveAll();
+                await Task.Delay(TimeSpan.FromSeconds(3));
+                await privateRedis.ThawAsync();
+            });
+            Assert.True(unanswered.Sum(collector => collector.GetMeasurementSnapshot().EvaluateAsCounter()) > 0, "no move went unanswered: the stall did not outlast the timeout");
+        }
+        finally
+        {
+            unanswered.ForEach(collector => collector.Dispose());
+            foreach (var node in nodes)
+            {
+                await node.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task Nodes_reach_redis_through_sentinels_that_require_its_password()
     {
         const string password = "shared";
