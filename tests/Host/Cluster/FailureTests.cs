@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using ProxChat.Host.Tests.Hubs;
 using ProxChat.Transport.Cluster;
 using ProxChat.Transport.Diagnostics;
 using ProxChat.Transport.Protocol;
@@ -550,6 +551,34 @@ public sealed class FailureTests(RedisFixture redis)
         Assert.Equal(0, reapedByNode1.GetMeasurementSnapshot().EvaluateAsCounter());
         Assert.Equal(0, reapedByNode2.GetMeasurementSnapshot().EvaluateAsCounter());
         Assert.Equal("2", (await privateRedis.CommandAsync("zcard", $"{prefix}:nodes")).Trim());
+    }
+
+    [Fact]
+    public async Task Hub_clients_ride_out_a_redis_outage_though_a_new_one_cannot_connect_until_redis_returns()
+    {
+        await using var privateRedis = await RedisServer.StartAsync();
+        await using var node = await TestServer.StartNodeAsync(privateRedis.ConnectionString, RedisFixture.UniquePrefix());
+        await using var early = await HubTestClient.JoinAsync(node, "early", 0, 0);
+        using var http = new HttpClient();
+
+        privateRedis.Kill();
+        await WaitForReadinessAsync(http, ready: false, node);
+        await early.MoveAsync("early", 1, 1);
+        Assert.Equal(ProtocolErrors.StoreUnavailable, (await early.ExpectAsync("Error")).GetString());
+
+        // The backplane subscribes each hub connection as it connects: without Redis, SignalR
+        // closes the new one (README, SignalR hub).
+        await using (var late = await HubTestClient.ConnectAsync(node))
+        {
+            await Assert.ThrowsAnyAsync<InvalidOperationException>(() => late.MoveAsync("late", 0, 0));
+        }
+
+        await privateRedis.RestartAsync(TimeSpan.Zero);
+        await WaitForReadinessAsync(http, ready: true, node);
+        await early.MoveAsync("early", 1, 1);
+        await early.ExpectPeersAsync();
+        await using var again = await HubTestClient.JoinAsync(node, "again", 0, 0);
+        await early.ExpectPeersAsync("again");
     }
 
     [Fact]
