@@ -86,8 +86,14 @@ internal sealed class TestClient : IAsyncDisposable
         }
         catch (ChannelClosedException)
         {
-            throw new InvalidOperationException($"{Id}: connection closed ({(await Closed).Status}) while a message was expected.");
+            throw await ClosedWhileExpectingAsync();
         }
+    }
+
+    private async Task<InvalidOperationException> ClosedWhileExpectingAsync()
+    {
+        var (status, reason) = await Closed;
+        return new InvalidOperationException($"{Id}: connection closed ({status}: {reason}) while a message was expected.");
     }
 
     /// <summary>The next message if one arrives within <paramref name="wait"/>; null if none does.</summary>
@@ -101,6 +107,10 @@ internal sealed class TestClient : IAsyncDisposable
         catch (OperationCanceledException)
         {
             return null;
+        }
+        catch (ChannelClosedException)
+        {
+            throw await ClosedWhileExpectingAsync();
         }
     }
 

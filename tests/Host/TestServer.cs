@@ -38,8 +38,11 @@ internal sealed class TestServer : IServerNode, IAsyncDisposable
     /// <summary>The command-line arguments for the server, for tests that run it as a child process.</summary>
     public static List<string> Arguments(string url, IEnumerable<(string Key, string Value)> settings)
     {
-        // Re-introductions would interleave with what tests expect; the tests that want them say so.
-        var all = new Dictionary<string, string> { ["ReintroductionIntervalSeconds"] = "0" };
+        // Re-introductions would interleave with what tests expect, and a client that stands still
+        // through a test's failover or outage would be timed out by whatever the machine's load
+        // made of its length (a Redis Cluster failover test lost its clients so); the tests that
+        // want either say so.
+        var all = new Dictionary<string, string> { ["ReintroductionIntervalSeconds"] = "0", ["ClientTimeoutSeconds"] = "0" };
         foreach (var (key, value) in settings)
         {
             all[key] = value;

@@ -31,7 +31,16 @@ internal sealed class HubTestClient : IAsyncDisposable
             client._closed.TrySetResult();
             return Task.CompletedTask;
         };
-        await connection.StartAsync();
+        try
+        {
+            await connection.StartAsync();
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+
         return client;
     }
 
