@@ -55,8 +55,7 @@ public class LivenessTests
     [Fact]
     public async Task A_peer_that_stops_answering_pings_is_dropped_and_its_peers_are_told()
     {
-        await using var server = await TestServer.StartAsync(
-            ("ClientTimeoutSeconds", "0"), ("KeepAliveIntervalSeconds", "1"), ("KeepAliveTimeoutSeconds", "1"));
+        await using var server = await TestServer.StartAsync(("KeepAliveIntervalSeconds", "1"), ("KeepAliveTimeoutSeconds", "1"));
         await using var watcher = await TestClient.JoinAsync(server, "watcher", 0, 0);
         using var dead = await RawWebSocketClient.ConnectAsync(server);
         await dead.SendTextAsync("""{"type":"UpdatePosition","data":{"client_id":"dead","map_id":1,"x":1,"y":1}}""");
@@ -73,7 +72,7 @@ public class LivenessTests
     public async Task A_client_that_does_not_read_is_dropped_when_its_send_queue_fills(string messageLimit, string byteLimit)
     {
         await using var server = await TestServer.StartAsync(
-            ("SendQueueLimit", messageLimit), ("SendQueueByteLimit", byteLimit), ("ClientTimeoutSeconds", "0"), ("MessageRateLimit", "0"));
+            ("SendQueueLimit", messageLimit), ("SendQueueByteLimit", byteLimit), ("MessageRateLimit", "0"));
         await using var sender = await TestClient.JoinAsync(server, "sender", 0, 0);
         using var stuck = await RawWebSocketClient.ConnectAsync(server, receiveBufferSize: 4096);
         await stuck.SendTextAsync("""{"type":"UpdatePosition","data":{"client_id":"stuck","map_id":1,"x":1,"y":1}}""");
