@@ -70,7 +70,8 @@ public sealed class HubClientConnection : ClientConnection
         var newest = default(NewestPeerSetFilter);
         try
         {
-            while (await _queue.WaitToReadAsync(_context.ConnectionAborted).ConfigureAwait(false))
+            using var endOnAbort = _queue.CompleteOn(_context.ConnectionAborted);
+            while (await _queue.WaitToReadAsync().ConfigureAwait(false))
             {
                 while (_queue.TryRead(out var message))
                 {

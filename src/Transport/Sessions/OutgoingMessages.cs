@@ -49,7 +49,17 @@ public sealed class OutgoingMessages
         return true;
     }
 
-    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => _channel.Reader.WaitToReadAsync(cancellationToken);
+    /// <summary>
+    /// Waits until a message can be read, or the queue is complete and read out. It takes no token:
+    /// the channel reuses one wait that cannot be cancelled, but makes a new one for each wait that
+    /// can, one per connection and message, each alive until the next message comes and so kept
+    /// by most garbage collections. <see cref="CompleteOn"/> ends a connection's wait instead.
+    /// </summary>
+    public ValueTask<bool> WaitToReadAsync() => _channel.Reader.WaitToReadAsync(CancellationToken.None);
+
+    /// <summary>Completes the queue when <paramref name="cancellationToken"/> is cancelled, ending the reader's wait.</summary>
+    public CancellationTokenRegistration CompleteOn(CancellationToken cancellationToken) =>
+        cancellationToken.UnsafeRegister(static queue => ((OutgoingMessages)queue!).Complete(), this);
 
     /// <summary>No more messages: the reader ends once it has read those queued.</summary>
     public void Complete() => _channel.Writer.TryComplete();

@@ -204,7 +204,8 @@ public sealed partial class WebSocketConnection : ClientConnection
         var newest = default(NewestPeerSetFilter);
         try
         {
-            while (await _queue.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            using var endOnAbort = _queue.CompleteOn(cancellationToken);
+            while (await _queue.WaitToReadAsync().ConfigureAwait(false))
             {
                 while (_queue.TryRead(out var message))
                 {
@@ -220,6 +221,8 @@ public sealed partial class WebSocketConnection : ClientConnection
                 }
             }
 
+            // The queue ended because the connection was aborted, not closed: no close frame follows.
+            cancellationToken.ThrowIfCancellationRequested();
             if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
                 await _socket.CloseOutputAsync(_closeStatus, _closeReason, cancellationToken).ConfigureAwait(false);

@@ -46,4 +46,47 @@ public sealed class OutgoingMessagesTests
         Assert.True(queue.TryRead(out _));
         Assert.False(queue.TryRead(out _));
     }
+
+    [Fact]
+    public async Task A_wait_ends_when_the_token_the_queue_completes_on_is_cancelled()
+    {
+        var queue = new OutgoingMessages(messageLimit: 10, payloadByteLimit: 1_000);
+        using var aborted = new CancellationTokenSource();
+        using var registration = queue.CompleteOn(aborted.Token);
+        var waiting = queue.WaitToReadAsync();
+        Assert.False(waiting.IsCompleted);
+
+        await aborted.CancelAsync();
+
+        Assert.False(await waiting);
+        Assert.False(queue.TryWrite(Offer));
+    }
+
+    [Fact]
+    public async Task Waiting_for_the_next_message_allocates_nothing()
+    {
+        // A connection waits between messages with this wait pending, through garbage collections:
+        // one object per wait would be one more survivor per connection.
+        var queue = new OutgoingMessages(messageLimit: 10, payloadByteLimit: 1_000);
+        using var aborted = new CancellationTokenSource();
+        using var registration = queue.CompleteOn(aborted.Token);
+        long allocated = 0;
+        for (var i = 0; i < 100; i++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var waiting = queue.WaitToReadAsync();
+            var after = GC.GetAllocatedBytesForCurrentThread();
+            if (i > 0)
+            {
+                allocated += after - before;
+            }
+
+            Assert.False(waiting.IsCompleted);
+            Assert.True(queue.TryWrite(Offer));
+            Assert.True(await waiting);
+            Assert.True(queue.TryRead(out _));
+        }
+
+        Assert.Equal(0, allocated);
+    }
 }
