@@ -59,7 +59,110 @@ internal sealed class BusMessage
     public static byte[] Takeover(string clientId, long replacedConnection) =>
         JsonSerializer.SerializeToUtf8Bytes(new BusMessage { ClientId = clientId, ReplacedConnection = replacedConnection }, BusJsonContext.Default.BusMessage);
 
-    public static BusMessage? Deserialize(ReadOnlySpan<byte> bytes) => JsonSerializer.Deserialize(bytes, BusJsonContext.Default.BusMessage);
+    /// <summary>
+    /// Reads a message as <see cref="Serialize"/> writes it, skipping properties it does not know
+    /// (a later version's). Read by hand rather than by the serializer so that a relay's payload
+    /// stays a slice of <paramref name="bytes"/>, which the message then keeps: a payload that
+    /// crossed the bus is not copied again on its way to the client.
+    /// </summary>
+    /// <exception cref="JsonException">The bytes are not such a message.</exception>
+    public static BusMessage? Deserialize(ReadOnlyMemory<byte> bytes)
+    {
+        var reader = new Utf8JsonReader(bytes.Span);
+        try
+        {
+            if (!reader.Read() || reader.TokenType == JsonTokenType.Null)
+            {
+                return null;
+            }
+
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new JsonException("A bus message is a JSON object.");
+            }
+
+            var message = new BusMessage();
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.ValueIsEscaped || reader.ValueSpan.Length != 1 ? (byte)0 : reader.ValueSpan[0];
+                if (!ReadProperty(ref reader, name, bytes, message))
+                {
+                    reader.Skip();
+                }
+            }
+
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+            {
+                throw new JsonException("A bus message is one JSON object.");
+            }
+
+            return message;
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or FormatException)
+        {
+            // A value of the wrong type (GetInt32 on a string, a number out of range).
+            throw new JsonException(exception.Message, exception);
+        }
+    }
+
+    /// <returns>False for a property this version does not know; the reader is then still on its name.</returns>
+    private static bool ReadProperty(ref Utf8JsonReader reader, byte name, ReadOnlyMemory<byte> bytes, BusMessage message)
+    {
+        if ("kctspvlr"u8.IndexOf(name) < 0)
+        {
+            return false;
+        }
+
+        reader.Read();
+        var isNull = reader.TokenType == JsonTokenType.Null;
+        switch (name)
+        {
+            case (byte)'k':
+                message.Kind = (ServerMessageKind)reader.GetInt32();
+                break;
+            case (byte)'c':
+                message.ClientId = reader.GetString() ?? throw new JsonException("A bus message names its client.");
+                break;
+            case (byte)'t':
+                message.Text = isNull ? default : reader.TokenType == JsonTokenType.String
+                    ? RelayPayload.Borrow(ref reader, bytes)
+                    : throw new JsonException("The payload must be a string.");
+                break;
+            case (byte)'s':
+                message.SenderId = reader.GetString();
+                break;
+            case (byte)'p':
+                message.Peers = isNull ? null : ReadStrings(ref reader);
+                break;
+            case (byte)'v':
+                message.Version = reader.GetInt64();
+                break;
+            case (byte)'l':
+                message.OnLink = reader.GetBoolean();
+                break;
+            case (byte)'r':
+                message.ReplacedConnection = isNull ? null : reader.GetInt64();
+                break;
+        }
+
+        return true;
+    }
+
+    private static string[] ReadStrings(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            throw new JsonException("Peers are an array of client ids.");
+        }
+
+        var strings = new List<string>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            strings.Add(reader.GetString() ?? throw new JsonException("A peer is a client id."));
+        }
+
+        return [.. strings];
+    }
 
     public ServerMessage ToServerMessage() => Kind == ServerMessageKind.Error
         ? ServerMessage.Error(Text.ToString())

@@ -46,7 +46,7 @@ public sealed partial class RedisMessageDelivery(RedisNode node, ClientRegistry 
     }
 
     /// <summary>Handles a message from another node's bus, in the order they were published.</summary>
-    internal void OnBusMessage(ReadOnlySpan<byte> payload)
+    internal void OnBusMessage(ReadOnlyMemory<byte> payload)
     {
         BusMessage? message;
         try

@@ -15,15 +15,16 @@ namespace ProxChat.Transport.Protocol;
 [JsonConverter(typeof(RelayPayloadConverter))]
 public readonly struct RelayPayload : IEquatable<RelayPayload>
 {
-    private readonly byte[]? _literal;
+    // Empty only for the default: a literal has its quotes at least.
+    private readonly ReadOnlyMemory<byte> _literal;
 
-    private RelayPayload(byte[] literal) => _literal = literal;
+    private RelayPayload(ReadOnlyMemory<byte> literal) => _literal = literal;
 
     /// <summary>True for a missing or null payload.</summary>
-    public bool IsDefault => _literal is null;
+    public bool IsDefault => _literal.IsEmpty;
 
     /// <summary>The payload as a JSON string literal, quotes included.</summary>
-    public ReadOnlySpan<byte> Utf8Literal => _literal;
+    public ReadOnlySpan<byte> Utf8Literal => _literal.Span;
 
     public static RelayPayload FromString(string value)
     {
@@ -44,6 +45,28 @@ public readonly struct RelayPayload : IEquatable<RelayPayload>
     internal static RelayPayload Read(ref Utf8JsonReader reader)
     {
         var value = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan;
+        Validate(ref reader, value);
+        var literal = new byte[value.Length + 2];
+        literal[0] = (byte)'"';
+        value.CopyTo(literal.AsSpan(1));
+        literal[^1] = (byte)'"';
+        return new RelayPayload(literal);
+    }
+
+    /// <summary>
+    /// Takes the string token the reader is on as a slice of <paramref name="source"/>, the single
+    /// buffer the reader reads, checked as <see cref="Read"/> checks it. The payload keeps the
+    /// buffer, so it must be one nothing writes to again (a message from the cluster bus).
+    /// </summary>
+    internal static RelayPayload Borrow(ref Utf8JsonReader reader, ReadOnlyMemory<byte> source)
+    {
+        var value = reader.ValueSpan;
+        Validate(ref reader, value);
+        return new RelayPayload(source.Slice(checked((int)reader.TokenStartIndex), value.Length + 2));
+    }
+
+    private static void Validate(ref Utf8JsonReader reader, ReadOnlySpan<byte> value)
+    {
         if (reader.ValueIsEscaped)
         {
             var unescaped = ArrayPool<byte>.Shared.Rent(value.Length);
@@ -60,36 +83,30 @@ public readonly struct RelayPayload : IEquatable<RelayPayload>
         {
             throw new JsonException("The payload is not valid UTF-8.");
         }
-
-        var literal = new byte[value.Length + 2];
-        literal[0] = (byte)'"';
-        value.CopyTo(literal.AsSpan(1));
-        literal[^1] = (byte)'"';
-        return new RelayPayload(literal);
     }
 
     /// <summary>The decoded value; allocates, so it is for tests and diagnostics, not relaying.</summary>
     public override string ToString()
     {
-        if (_literal is null)
+        if (IsDefault)
         {
             return string.Empty;
         }
 
-        var reader = new Utf8JsonReader(_literal);
+        var reader = new Utf8JsonReader(_literal.Span);
         reader.Read();
         return reader.GetString()!;
     }
 
     /// <summary>Payloads are equal when their values are, however each was escaped.</summary>
     public bool Equals(RelayPayload other) =>
-        _literal is null || other._literal is null
-            ? _literal is null && other._literal is null
-            : _literal.AsSpan().SequenceEqual(other._literal) || ToString() == other.ToString();
+        IsDefault || other.IsDefault
+            ? IsDefault && other.IsDefault
+            : Utf8Literal.SequenceEqual(other.Utf8Literal) || ToString() == other.ToString();
 
     public override bool Equals(object? obj) => obj is RelayPayload other && Equals(other);
 
-    public override int GetHashCode() => _literal is null ? 0 : ToString().GetHashCode(StringComparison.Ordinal);
+    public override int GetHashCode() => IsDefault ? 0 : ToString().GetHashCode(StringComparison.Ordinal);
 
     public static bool operator ==(RelayPayload left, RelayPayload right) => left.Equals(right);
 
