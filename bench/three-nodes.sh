@@ -32,9 +32,10 @@ if [ "$warmup" = "--warmup" ]; then
 fi
 
 # CPU ticks, minor page faults (each first touch of memory the process had given back costs a
-# trap) and context switches per process (summed over its threads), read from /proc over the
-# measured 20 s (after the 10 s ramp and 2 s settling); fails once the process has exited. On a
-# shared virtual machine the switches are much of the cost: see README, Scaling.
+# trap) and context switches per process (summed over its threads), read from /proc over 20 s that
+# start a second after the 10 s ramp: the load client measures its own 20 s from 2 s after it has
+# connected and exits soon after, so this window ends before it does. Fails once the process has
+# exited. On a shared virtual machine the switches are much of the cost: see README, Scaling.
 counters() {
   local stat
   stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
@@ -55,7 +56,7 @@ gc_totals() {
 }
 dotnet "$load" --clients "$clients" --rate 1 --ramp 10 --duration 20 --url "$urls" &
 load_pid=$!
-sleep 12
+sleep 11
 # The load client first: it exits soon after the window.
 pids="$load_pid $(cat "$state"/*.pid)"
 declare -A before
