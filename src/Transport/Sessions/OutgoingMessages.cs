@@ -14,6 +14,7 @@ public sealed class OutgoingMessages
     private readonly Channel<ServerMessage> _channel;
     private readonly long _payloadByteLimit;
     private long _payloadBytes;
+    private volatile bool _isComplete;
 
     public OutgoingMessages(int messageLimit, long payloadByteLimit)
     {
@@ -25,7 +26,7 @@ public sealed class OutgoingMessages
         _payloadByteLimit = payloadByteLimit;
     }
 
-    /// <returns>False when the queue is full, or completed.</returns>
+    /// <returns>False when the queue is full, or completed (<see cref="IsComplete"/> tells which).</returns>
     public bool TryWrite(in ServerMessage message)
     {
         var bytes = message.Payload.Utf8Literal.Length;
@@ -61,6 +62,14 @@ public sealed class OutgoingMessages
     public CancellationTokenRegistration CompleteOn(CancellationToken cancellationToken) =>
         cancellationToken.UnsafeRegister(static queue => ((OutgoingMessages)queue!).Complete(), this);
 
+    /// <summary>True once <see cref="Complete"/> has been called, directly or by <see cref="CompleteOn"/>'s token.</summary>
+    public bool IsComplete => _isComplete;
+
     /// <summary>No more messages: the reader ends once it has read those queued.</summary>
-    public void Complete() => _channel.Writer.TryComplete();
+    public void Complete()
+    {
+        // Set first, so that a write refused for completion already reads as complete.
+        _isComplete = true;
+        _channel.Writer.TryComplete();
+    }
 }

@@ -50,7 +50,8 @@ public sealed partial class WebSocketConnection : ClientConnection
 
     public override void Send(in ServerMessage message)
     {
-        if (_queue.TryWrite(message) || Volatile.Read(ref _closeRequested) != 0)
+        // A completed queue belongs to a connection that is closing or was aborted, not a slow one.
+        if (_queue.TryWrite(message) || _queue.IsComplete || Volatile.Read(ref _closeRequested) != 0)
         {
             return;
         }

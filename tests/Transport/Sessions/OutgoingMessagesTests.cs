@@ -15,6 +15,9 @@ public sealed class OutgoingMessagesTests
         Assert.True(queue.TryWrite(ServerMessage.Error("one")));
         Assert.True(queue.TryWrite(ServerMessage.Error("two")));
         Assert.False(queue.TryWrite(ServerMessage.Error("three")));
+
+        // Full, not complete: its connection is the one to drop.
+        Assert.False(queue.IsComplete);
     }
 
     [Fact]
@@ -56,9 +59,12 @@ public sealed class OutgoingMessagesTests
         var waiting = queue.WaitToReadAsync();
         Assert.False(waiting.IsCompleted);
 
+        Assert.False(queue.IsComplete);
+
         await aborted.CancelAsync();
 
         Assert.False(await waiting);
+        Assert.True(queue.IsComplete);
         Assert.False(queue.TryWrite(Offer));
     }
 
