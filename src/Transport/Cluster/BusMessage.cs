@@ -85,10 +85,8 @@ internal sealed class BusMessage
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var name = reader.ValueIsEscaped || reader.ValueSpan.Length != 1 ? (byte)0 : reader.ValueSpan[0];
-                if (!ReadProperty(ref reader, name, bytes, message))
-                {
-                    reader.Skip();
-                }
+                reader.Read();
+                ReadValue(ref reader, name, bytes, message);
             }
 
             if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
@@ -105,15 +103,9 @@ internal sealed class BusMessage
         }
     }
 
-    /// <returns>False for a property this version does not know; the reader is then still on its name.</returns>
-    private static bool ReadProperty(ref Utf8JsonReader reader, byte name, ReadOnlyMemory<byte> bytes, BusMessage message)
+    /// <summary>Reads the value the reader is on into the property <paramref name="name"/> names, or skips it.</summary>
+    private static void ReadValue(ref Utf8JsonReader reader, byte name, ReadOnlyMemory<byte> bytes, BusMessage message)
     {
-        if ("kctspvlr"u8.IndexOf(name) < 0)
-        {
-            return false;
-        }
-
-        reader.Read();
         var isNull = reader.TokenType == JsonTokenType.Null;
         switch (name)
         {
@@ -143,9 +135,11 @@ internal sealed class BusMessage
             case (byte)'r':
                 message.ReplacedConnection = isNull ? null : reader.GetInt64();
                 break;
+            default:
+                // A later version's property: an object or array is skipped whole.
+                reader.Skip();
+                break;
         }
-
-        return true;
     }
 
     private static string[] ReadStrings(ref Utf8JsonReader reader)
