@@ -4,9 +4,9 @@
 # Starts a private redis-server and three Release nodes on loopback, optionally runs a 3,000-client
 # warm-up pass (so the measured run sees JIT-compiled code), then runs bench/Load with client i on
 # node i mod 3 and prints its summary, its round trips by path (between clients on one node or on
-# two), each process's CPU, the machine's (so what other processes on a shared machine took
-# meanwhile shows), each node's garbage collections and the time they paused it, and what Redis
-# spent on scripts. Needs redis-server and curl.
+# two), its own garbage-collection pauses, each process's CPU, the machine's (so what other
+# processes on a shared machine took meanwhile shows), each node's garbage collections and the
+# time they paused it, and what Redis spent on scripts. Needs redis-server and curl.
 # Ports: PROXCHAT_BENCH_REDIS_PORT (6391) and PROXCHAT_BENCH_PORTS ("8081 8082 8083").
 # PROXCHAT_BENCH_NODE_ENV: NAME=VALUE settings for the nodes alone (not the load client), to compare
 # runtime or server settings side by side, e.g. "DOTNET_GCgen0size=0x1000000".
