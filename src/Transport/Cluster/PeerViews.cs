@@ -63,7 +63,9 @@ public sealed class PeerViews(TimeSpan grace, TimeProvider time)
                 }
             }
 
-            view.Peers.Clear();
+            // The ids the view already holds stay: replaced by the snapshot's fresh copies, each
+            // copy would outlive the next young collection in the view and die in an older one.
+            view.Peers.IntersectWith(snapshot.PeerIds);
             view.Peers.UnionWith(snapshot.PeerIds);
             foreach (var (peer, at) in view.GraceSince)
             {
