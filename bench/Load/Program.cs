@@ -50,18 +50,18 @@ if (pingPong)
 
 Console.WriteLine($"connected {options.Clients - connectFailures} in {started.Elapsed.TotalSeconds:F1} s");
 // A pause of the load client stops every client's clock and shows as server latency. The buffers
-// allocated over the ramp have reached the oldest generation, and their full collection (35-45 ms
+// allocated over the ramp have reached the oldest generation, and their full collection (34-46 ms
 // here) fell inside the measured window: collect them now, before the settling seconds.
 GC.Collect();
 await Task.Delay(TimeSpan.FromSeconds(2)); // settle
 var (updates0, relays0, errors0) = (metrics.Updates, metrics.RelaysDelivered, metrics.Errors);
-var gc0 = (Collections: GC.CollectionCount(0), FullCollections: GC.CollectionCount(2), Paused: GC.GetTotalPauseDuration());
+var gc0 = GcTotals();
 metrics.Measuring = true;
 var measured = Stopwatch.StartNew();
 await Task.Delay(TimeSpan.FromSeconds(options.DurationSeconds));
 metrics.Measuring = false;
 var seconds = measured.Elapsed.TotalSeconds;
-var gc1 = (Collections: GC.CollectionCount(0), FullCollections: GC.CollectionCount(2), Paused: GC.GetTotalPauseDuration());
+var gc1 = GcTotals();
 var (updates, relays, errors) = (metrics.Updates - updates0, metrics.RelaysDelivered - relays0, metrics.Errors - errors0);
 var (count, p50, p99, max) = metrics.RoundTrips();
 
@@ -85,3 +85,7 @@ foreach (var text in metrics.ErrorTexts)
 
 await stop.CancelAsync();
 Array.ForEach(clients, c => c.Dispose());
+
+// Collections of any generation, full ones, and the time they paused this process, so far.
+static (int Collections, int FullCollections, TimeSpan Paused) GcTotals() =>
+    (GC.CollectionCount(0), GC.CollectionCount(2), GC.GetTotalPauseDuration());
