@@ -34,13 +34,17 @@ public sealed class HubClientConnection : ClientConnection
 
     public override void Send(in ServerMessage message)
     {
-        if (!_queue.TryWrite(message) && Volatile.Read(ref _closeRequested) == 0)
+        // A completed queue belongs to a connection that is closing, left after Disconnect, or
+        // gone, not a slow one: the message is dropped and the connection left as it is.
+        if (_queue.TryWrite(message) || _queue.IsComplete || Volatile.Read(ref _closeRequested) != 0)
         {
-            // Not reading: drop the client rather than grow without bound.
-            Volatile.Write(ref _closeRequested, 1);
-            _queue.Complete();
-            _context.Abort();
+            return;
         }
+
+        // Not reading: drop the client rather than grow without bound.
+        Volatile.Write(ref _closeRequested, 1);
+        _queue.Complete();
+        _context.Abort();
     }
 
     public override void Close(WebSocketCloseStatus status, string reason)
