@@ -15,6 +15,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
+for tool in redis-server redis-cli curl; do
+  command -v "$tool" >/dev/null || {
+    echo "The cluster benchmarks need $tool: apt-get install redis-server redis-tools curl (./test.sh installs them)." >&2
+    exit 1
+  }
+done
+
 dotnet build "$root/src/Host" --configuration Release --nologo --verbosity quiet
 dotnet build "$root/bench/Load" --configuration Release --nologo --verbosity quiet
 host="${PROXCHAT_BENCH_HOST:-$root/src/Host/bin/Release/net10.0/ProxChat.Host.dll}"
