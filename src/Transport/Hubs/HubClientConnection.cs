@@ -36,13 +36,13 @@ public sealed class HubClientConnection : ClientConnection
     {
         // A completed queue belongs to a connection that is closing, left after Disconnect, or
         // gone, not a slow one: the message is dropped and the connection left as it is.
-        if (_queue.TryWrite(message) || _queue.IsComplete || Volatile.Read(ref _closeRequested) != 0)
+        // Of sends that find the queue full at once, one drops the client, as one close does.
+        if (_queue.TryWrite(message) || _queue.IsComplete || Interlocked.Exchange(ref _closeRequested, 1) != 0)
         {
             return;
         }
 
         // Not reading: drop the client rather than grow without bound.
-        Volatile.Write(ref _closeRequested, 1);
         _queue.Complete();
         _context.Abort();
     }
