@@ -1,4 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using ProxChat.Proximity;
@@ -20,7 +22,7 @@ public static class ClientMessageParser
     [
         .. Enum.GetValues<ClientMessageKind>()
             .Where(kind => kind != ClientMessageKind.None)
-            .Select(kind => (System.Text.Encoding.UTF8.GetBytes(kind.ToString()), kind)),
+            .Select(kind => (Encoding.UTF8.GetBytes(kind.ToString()), kind)),
     ];
 
     /// <summary>
@@ -58,7 +60,10 @@ public static class ClientMessageParser
         }
         catch (JsonException exception)
         {
-            error = DescribeFieldError(kind, exception.Path);
+            // Looked for only once the payload failed, so a valid message pays nothing for it.
+            error = FindDuplicateProperty(data) is { } duplicate
+                ? ProtocolErrors.DuplicateProperty(duplicate)
+                : DescribeFieldError(kind, exception.Path);
             return false;
         }
         catch (InvalidOperationException)
@@ -75,6 +80,8 @@ public static class ClientMessageParser
         data = default;
         ClientMessageKind? type = null;
         string? unknownType = null;
+        var sawType = false;
+        var sawData = false;
         try
         {
             var reader = new Utf8JsonReader(utf8Json);
@@ -93,6 +100,12 @@ public static class ClientMessageParser
             {
                 if (reader.ValueTextEquals("type"u8))
                 {
+                    if (sawType)
+                    {
+                        return Duplicate(ref reader, "type", out error);
+                    }
+
+                    sawType = true;
                     reader.Read();
                     if (reader.TokenType != JsonTokenType.String)
                     {
@@ -106,6 +119,12 @@ public static class ClientMessageParser
                 }
                 else if (reader.ValueTextEquals("data"u8))
                 {
+                    if (sawData)
+                    {
+                        return Duplicate(ref reader, "data", out error);
+                    }
+
+                    sawData = true;
                     reader.Read();
                     var start = (int)reader.TokenStartIndex;
                     var isNull = reader.TokenType == JsonTokenType.Null;
@@ -141,6 +160,46 @@ public static class ClientMessageParser
 
         error = unknownType is null ? ProtocolErrors.MissingType : ProtocolErrors.UnknownType(unknownType);
         return false;
+    }
+
+    private static bool Duplicate(ref Utf8JsonReader reader, string name, out string error)
+    {
+        // Broken JSON after the repeated name is still reported as broken JSON.
+        SkipToEnd(ref reader);
+        error = ProtocolErrors.DuplicateProperty(name);
+        return false;
+    }
+
+    /// <summary>The first property name that the object <paramref name="utf8Json"/> holds twice at its top level, if any.</summary>
+    private static string? FindDuplicateProperty(ReadOnlySpan<byte> utf8Json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(utf8Json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.GetString()!;
+                if (!seen.Add(name))
+                {
+                    return name;
+                }
+
+                reader.Read();
+                reader.Skip();
+            }
+        }
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
+        {
+            // Broken JSON: reported as the field error the deserializer found.
+        }
+
+        return null;
     }
 
     // Reading past the end makes the reader reject anything after the object.
@@ -180,6 +239,7 @@ public static class ClientMessageParser
             null => ProtocolErrors.FieldInvalid(type, "client_id", StringExpectation),
             { Length: 0 } => ProtocolErrors.ClientIdEmpty,
             { Length: > ProtocolErrors.MaxClientIdLength } => ProtocolErrors.ClientIdTooLong,
+            _ when !IsAcceptableClientId(d.ClientId) => ProtocolErrors.ClientIdInvalidCharacters,
             _ when d.MapId is null => ProtocolErrors.FieldInvalid(type, "map_id", IntegerExpectation),
             _ when d.X is null => ProtocolErrors.FieldInvalid(type, "x", IntegerExpectation),
             _ when d.Y is null => ProtocolErrors.FieldInvalid(type, "y", IntegerExpectation),
@@ -193,6 +253,28 @@ public static class ClientMessageParser
         var partition = new Partition(d.GameId ?? 0, d.Channel ?? 0, d.MapId!.Value);
         message = ClientMessage.UpdatePosition(d.ClientId!, new Location(partition, d.X!.Value, d.Y!.Value));
         return true;
+    }
+
+    /// <summary>
+    /// No control or format characters (NUL, zero-width, bidi controls: an id that prints the same
+    /// as another's, or not at all), and not only whitespace. Unpaired surrogates cannot arrive:
+    /// the reader refuses them.
+    /// </summary>
+    private static bool IsAcceptableClientId(string clientId)
+    {
+        var visible = false;
+        foreach (var rune in clientId.EnumerateRunes())
+        {
+            // By rune, so that format characters beyond the BMP (language tags) count too.
+            if (Rune.GetUnicodeCategory(rune) is UnicodeCategory.Control or UnicodeCategory.Format)
+            {
+                return false;
+            }
+
+            visible |= !Rune.IsWhiteSpace(rune);
+        }
+
+        return visible;
     }
 
     private static bool TryReadRelay<TData>(

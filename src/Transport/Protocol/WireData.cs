@@ -69,7 +69,8 @@ internal readonly record struct ReceiveIceCandidateData(
 [JsonSourceGenerationOptions(
     GenerationMode = JsonSourceGenerationMode.Default,
     NumberHandling = JsonNumberHandling.Strict,
-    UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip)]
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
+    AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(UpdatePositionData))]
 [JsonSerializable(typeof(SendOfferData))]
 [JsonSerializable(typeof(SendAnswerData))]
