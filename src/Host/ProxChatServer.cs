@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using Microsoft.Extensions.Options;
@@ -12,7 +13,7 @@ using ProxChat.Transport.Signaling;
 namespace ProxChat.Host;
 
 /// <summary>Composes the server. Program runs it; tests build it with their own arguments.</summary>
-public static class ProxChatServer
+public static partial class ProxChatServer
 {
     public const string DefaultUrl = "http://0.0.0.0:8080";
 
@@ -34,6 +35,8 @@ public static class ProxChatServer
         }
 
         InlineSocketIo.Configure(builder);
+        var settings = builder.Configuration.GetSection(ProxChatOptions.SectionName).Get<ProxChatOptions>() ?? new ProxChatOptions();
+        ConfigureConnections(builder, settings);
 
         builder.Services.AddOptions<ProxChatOptions>()
             .BindConfiguration(ProxChatOptions.SectionName)
@@ -66,9 +69,19 @@ public static class ProxChatServer
         }
 
         builder.Services.AddProxChatSignaling();
+        if (settings.Auth.IsEnabled)
+        {
+            Authentication.Add(builder.Services, settings.Auth);
+        }
 
         var app = builder.Build();
         InlineSocketIo.Report(app);
+        ReportOpenOrigins(app, settings);
+        if (settings.KnownProxies.Length > 0 || settings.KnownNetworks.Length > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
         app.UseUpgradeStreamFeature();
         app.UseWebSockets();
         app.UseStaticFiles();
@@ -85,26 +98,89 @@ public static class ProxChatServer
                 context.Request.Path == "/metrics" && (metricsPort == 0 || context.Connection.LocalPort == metricsPort));
         }
 
+        if (settings.Auth.IsEnabled)
+        {
+            app.UseAuthentication();
+            app.UseAuthorization();
+        }
+
         app.MapSignalingEndpoints();
         if (hubEnabled)
         {
-            // What would open a new hub connection: a negotiation, or a WebSocket that skips it. A
-            // request naming a negotiated connection (its WebSocket, or a long poll of one already
-            // connected) is let through.
+            // What would open a new hub connection: a negotiation, or a WebSocket that skips it,
+            // passes the gate (origin, token, address, capacity). A request naming a negotiated
+            // connection (its WebSocket, or a long poll of one already connected) must still come
+            // from an allowed origin; its token is checked by the hub's authorization.
             app.UseWhen(
-                static context => context.Request.Path.StartsWithSegments("/hub/negotiate", StringComparison.Ordinal)
-                    || (context.Request.Path.StartsWithSegments("/hub", StringComparison.Ordinal) && !context.Request.Query.ContainsKey("id")),
+                static context => context.Request.Path.StartsWithSegments("/hub", StringComparison.Ordinal),
                 static hub => hub.Use(static async (context, next) =>
                 {
-                    if (!await context.RequestServices.GetRequiredService<ConnectionCapacity>().RefuseIfFullAsync(context).ConfigureAwait(false))
+                    var gate = context.RequestServices.GetRequiredService<UpgradeGate>();
+                    var opening = context.Request.Path.StartsWithSegments("/hub/negotiate", StringComparison.Ordinal) || !context.Request.Query.ContainsKey("id");
+                    var admitted = opening
+                        ? await gate.AdmitAsync(context, holdAddress: false).ConfigureAwait(false) is not null
+                        : gate.IsOriginAllowed(context) || Forbid(context);
+                    if (admitted)
                     {
                         await next(context).ConfigureAwait(false);
                     }
                 }));
-            app.MapHub<ProxChatHub>("/hub");
+            var hub = app.MapHub<ProxChatHub>("/hub");
+            if (settings.Auth.IsEnabled)
+            {
+                hub.RequireAuthorization();
+            }
         }
 
         return app;
+    }
+
+    /// <summary>
+    /// Kestrel's side of abuse resistance: a socket must complete a request within
+    /// HandshakeTimeoutSeconds (Kestrel's keep-alive timeout also runs before the first request,
+    /// and was 130 s), the sockets on the client listeners are capped below the descriptor limit,
+    /// and a trusted proxy's X-Forwarded-For names the client's address.
+    /// </summary>
+    private static void ConfigureConnections(WebApplicationBuilder builder, ProxChatOptions settings)
+    {
+        builder.Services.AddSingleton<SocketBudget>();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            var handshake = TimeSpan.FromSeconds(settings.HandshakeTimeoutSeconds);
+            kestrel.Limits.KeepAliveTimeout = handshake;
+            kestrel.Limits.RequestHeadersTimeout = handshake;
+            kestrel.ConfigureEndpointDefaults(listen => listen.ApplicationServices.GetRequiredService<SocketBudget>().Attach(listen));
+        });
+        builder.Services.Configure<ForwardedHeadersOptions>(forwarded =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var proxy in settings.KnownProxies)
+            {
+                forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+            }
+
+            foreach (var network in settings.KnownNetworks)
+            {
+                forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+            }
+        });
+    }
+
+    private static bool Forbid(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        return false;
+    }
+
+    /// <summary>In production, says that any web page may connect while AllowedOrigins is unset.</summary>
+    private static void ReportOpenOrigins(WebApplication app, ProxChatOptions settings)
+    {
+        if (settings.AllowedOrigins.Length == 0 && app.Environment.IsProduction())
+        {
+            Log.OpenOrigins(app.Logger);
+        }
     }
 
     /// <summary>
@@ -147,5 +223,11 @@ public static class ProxChatServer
             services.AddOptions<RedisOptions>().Configure<RedisNode>(static (redis, node) =>
                 redis.ConnectionFactory = _ => Task.FromResult(node.Redis));
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(72, LogLevel.Warning, "ProxChat:AllowedOrigins is not set: a page on any web site may open connections to this server. List your game's origins to refuse the others.")]
+        public static partial void OpenOrigins(ILogger logger);
     }
 }

@@ -1,5 +1,7 @@
 using System.Net.WebSockets;
 using System.Text;
+using ProxChat.Transport.Protocol;
+using ProxChat.Transport.Sessions;
 
 namespace ProxChat.Host.Tests;
 
@@ -212,9 +214,16 @@ public class BadInputTests
 
         var garbage = Task.Run(async () =>
         {
-            for (var i = 0; i < 500; i++)
+            try
             {
-                await noisy.SendTextAsync(i % 2 == 0 ? "{\"type\":" : "[[[[[[");
+                for (var i = 0; i < 500; i++)
+                {
+                    await noisy.SendTextAsync(i % 2 == 0 ? "{\"type\":" : "[[[[[[");
+                }
+            }
+            catch (System.Net.WebSockets.WebSocketException)
+            {
+                // The server closed the connection part-way: what the test expects.
             }
         });
         for (var i = 0; i < 50; i++)
@@ -228,9 +237,30 @@ public class BadInputTests
             Assert.Equal($"c{i}", (await b.ExpectAsync("ReceiveIceCandidate")).Data!["candidate"]!.GetValue<string>());
         }
 
-        for (var i = 0; i < 500; i++)
+        // Each bad message is answered while the connection's budget lasts (a burst of 100, then
+        // 10 a second); past it the connection is closed with 1008 and a reason, not dropped.
+        var errors = 0;
+        while (await NextBeforeCloseAsync(noisy) is { } next)
         {
-            await noisy.ExpectErrorAsync();
+            Assert.Equal("Error", next.Type);
+            errors++;
+        }
+
+        Assert.InRange(errors, ConnectionLimits.InvalidMessageBurst, ConnectionLimits.InvalidMessageBurst + 20);
+        var (status, reason) = await noisy.ExpectClosedAsync();
+        Assert.Equal(System.Net.WebSockets.WebSocketCloseStatus.PolicyViolation, status);
+        Assert.Equal(ProtocolErrors.TooManyInvalidMessages, reason);
+    }
+
+    private static async Task<TestClient.Received?> NextBeforeCloseAsync(TestClient client)
+    {
+        try
+        {
+            return await client.TryNextAsync(TestClient.Deadline);
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
         }
     }
 }

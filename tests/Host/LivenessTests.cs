@@ -1,3 +1,4 @@
+using ProxChat.Transport.Protocol;
 using ProxChat.Transport.Signaling;
 
 namespace ProxChat.Host.Tests;
@@ -69,34 +70,70 @@ public class LivenessTests
     [Theory]
     [InlineData("16", "4194304")] // sixteen messages
     [InlineData("1000000", "131072")] // two relays' worth of payload, long before a million messages
-    public async Task A_client_that_does_not_read_is_dropped_when_its_send_queue_fills(string messageLimit, string byteLimit)
+    public async Task Relays_to_a_client_that_does_not_read_are_refused_as_busy_and_the_client_stays(string messageLimit, string byteLimit)
     {
         await using var server = await TestServer.StartAsync(
-            ("SendQueueLimit", messageLimit), ("SendQueueByteLimit", byteLimit), ("MessageRateLimit", "0"));
+            ("SendQueueLimit", messageLimit), ("SendQueueByteLimit", byteLimit), ("MessageRateLimit", "0"), ("RelayBytesPerSecond", "0"));
         await using var sender = await TestClient.JoinAsync(server, "sender", 0, 0);
         using var stuck = await RawWebSocketClient.ConnectAsync(server, receiveBufferSize: 4096);
         await stuck.SendTextAsync("""{"type":"UpdatePosition","data":{"client_id":"stuck","map_id":1,"x":1,"y":1}}""");
         await sender.ExpectPeersAsync("stuck");
-        var offer = new string('o', 60_000);
 
-        // One offer per round trip, so the sender itself never has more than a few replies queued.
+        var refusal = await OfferUntilBusyAsync(sender, "stuck");
+
+        Assert.Equal(ProtocolErrors.TargetBusy("stuck"), refusal);
+        Assert.Equal(["stuck"], await sender.RefreshAsync());
+        Assert.Equal(2, server.Get<ClientRegistry>().Count);
+    }
+
+    [Fact]
+    public async Task A_client_that_does_not_read_is_dropped_when_its_own_messages_fill_its_queue()
+    {
+        await using var server = await TestServer.StartAsync(
+            ("SendQueueLimit", "16"), ("MessageRateLimit", "0"), ("RelayBytesPerSecond", "0"), ("PositionRateLimit", "0"));
+        await using var sender = await TestClient.JoinAsync(server, "sender", 0, 0);
+        await using var walker = await TestClient.JoinAsync(server, "walker", 100, 100);
+        using var stuck = await RawWebSocketClient.ConnectAsync(server, receiveBufferSize: 4096);
+        await stuck.SendTextAsync("""{"type":"UpdatePosition","data":{"client_id":"stuck","map_id":1,"x":1,"y":1}}""");
+        await sender.ExpectPeersAsync("stuck");
+
+        // Relays fill their share of the queue and no more...
+        await OfferUntilBusyAsync(sender, "stuck");
+
+        // ...so only the client's own sets, as the walker comes and goes, can fill the rest.
         var removed = false;
-        for (var i = 0; i < 2_000 && !removed; i++)
+        for (var i = 0; i < 100 && !removed; i++)
         {
-            await sender.SendRelayAsync("SendOffer", "stuck", "offer", offer);
-            await sender.SendAsync("RequestPeerRefresh");
-            TestClient.Received reply;
-            do
-            {
-                reply = await sender.NextAsync();
-            }
-            while (reply.Type != "NearbyPeers");
-
-            removed = reply.Peers!.Length == 0;
+            await walker.MoveAsync(2, 2);
+            await walker.MoveAsync(100, 100);
+            removed = !(await sender.RefreshAsync()).Contains("stuck");
         }
 
         Assert.True(removed, "the client that does not read was never dropped");
-        Assert.Equal(1, server.Get<ClientRegistry>().Count);
-        Assert.Equal(1, server.Get<ConnectionSet>().Count);
+        Assert.Equal(2, server.Get<ClientRegistry>().Count);
+        Assert.Equal(2, server.Get<ConnectionSet>().Count);
+    }
+
+    /// <summary>Offers large payloads, one per round trip, until the target is reported busy; returns that Error.</summary>
+    private static async Task<string> OfferUntilBusyAsync(TestClient sender, string target)
+    {
+        var offer = new string('o', 60_000);
+        for (var i = 0; i < 2_000; i++)
+        {
+            await sender.SendRelayAsync("SendOffer", target, "offer", offer);
+            await sender.SendAsync("RequestPeerRefresh");
+            TestClient.Received reply;
+            while ((reply = await sender.NextAsync()).Type != "NearbyPeers")
+            {
+                if (reply.Type == "Error")
+                {
+                    var error = reply.Data!.GetValue<string>();
+                    await sender.ExpectAsync("NearbyPeers");
+                    return error;
+                }
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException("the target's queue never filled");
     }
 }

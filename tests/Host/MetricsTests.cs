@@ -122,7 +122,7 @@ public sealed partial class MetricsTests
     }
 
     /// <summary>Each sample of the ProxChat meter and the others, keyed by name and labels without the scope label.</summary>
-    private static async Task<Dictionary<string, double>> ScrapeAsync(HttpClient http, TestServer server)
+    internal static async Task<Dictionary<string, double>> ScrapeAsync(HttpClient http, TestServer server)
     {
         var text = await http.GetStringAsync(new Uri(server.HttpAddress, "/metrics"));
         var samples = new Dictionary<string, double>(StringComparer.Ordinal);

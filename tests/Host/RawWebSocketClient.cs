@@ -20,7 +20,7 @@ internal sealed class RawWebSocketClient : IDisposable
         _stream = tcp.GetStream();
     }
 
-    public static async Task<RawWebSocketClient> ConnectAsync(TestServer server, string path = "/", int receiveBufferSize = 0)
+    public static async Task<RawWebSocketClient> ConnectAsync(IServerNode server, string path = "/", int receiveBufferSize = 0)
     {
         var tcp = new TcpClient();
         if (receiveBufferSize > 0)

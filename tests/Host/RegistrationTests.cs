@@ -78,28 +78,6 @@ public class RegistrationTests
     }
 
     [Fact]
-    public async Task A_new_connection_takes_over_a_live_client_id()
-    {
-        await using var server = await TestServer.StartAsync();
-        await using var peer = await TestClient.JoinAsync(server, "peer", 0, 0);
-        await using var old = await TestClient.JoinAsync(server, "a", 1, 1);
-        await peer.ExpectPeersAsync("a");
-
-        await using var fresh = await TestClient.ConnectAsync(server);
-        await fresh.MoveAsync("a", 2, 2);
-        await fresh.ExpectPeersAsync("peer");
-
-        var (status, reason) = await old.ExpectClosedAsync();
-        Assert.Equal(4000, (int)status!);
-        Assert.Contains("Replaced", reason, StringComparison.Ordinal);
-
-        // The old socket closing did not remove the live client, and relays reach the new one.
-        Assert.Equal(["a"], await peer.RefreshAsync());
-        await peer.SendRelayAsync("SendOffer", "a", "offer", "to the new one");
-        Assert.Equal("to the new one", (await fresh.ExpectAsync("ReceiveOffer")).Data!["offer"]!.GetValue<string>());
-    }
-
-    [Fact]
     public async Task A_takeover_after_the_old_connection_dropped_leaves_one_entry_in_peer_lists()
     {
         await using var server = await TestServer.StartAsync();

@@ -24,9 +24,11 @@ internal sealed class TestClient : IAsyncDisposable
 
     public Task<(WebSocketCloseStatus? Status, string? Reason)> Closed => _closed.Task;
 
-    public static async Task<TestClient> ConnectAsync(IServerNode server, string path = "/")
+    /// <param name="configure">Sets request headers (Origin, Authorization) before the upgrade.</param>
+    public static async Task<TestClient> ConnectAsync(IServerNode server, string path = "/", Action<ClientWebSocketOptions>? configure = null)
     {
         var client = new TestClient();
+        configure?.Invoke(client._socket.Options);
         await client._socket.ConnectAsync(new Uri($"ws://{server.HttpAddress.Authority}{path}"), CancellationToken.None);
         client._receiving = client.ReceiveLoopAsync();
         return client;
@@ -173,6 +175,8 @@ internal sealed class TestClient : IAsyncDisposable
     }
 
     public void Abort() => _socket.Abort();
+
+    public bool IsAborted => _socket.State == WebSocketState.Aborted;
 
     public async ValueTask DisposeAsync()
     {

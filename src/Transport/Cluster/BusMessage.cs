@@ -42,6 +42,38 @@ internal sealed class BusMessage
     [JsonPropertyName("r")]
     public long? ReplacedConnection { get; set; }
 
+    /// <summary>
+    /// A takeover probe: set on the request (with <see cref="ProbedClient"/>, <see cref="ProbedConnection"/>,
+    /// <see cref="ReplyNode"/> and <see cref="ProbeMilliseconds"/>) and on its answer (with <see cref="Answered"/>).
+    /// A probe names no <see cref="ClientId"/>, so a node of a version before probes drops it unread
+    /// and, never answering, lets the takeover go ahead as that version would have. Left out of
+    /// the JSON when unset, so the messages that carry relays grow by nothing.
+    /// </summary>
+    [JsonPropertyName("q")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public long? ProbeRequest { get; set; }
+
+    [JsonPropertyName("i")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public string? ProbedClient { get; set; }
+
+    [JsonPropertyName("o")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public long ProbedConnection { get; set; }
+
+    [JsonPropertyName("n")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public string? ReplyNode { get; set; }
+
+    [JsonPropertyName("m")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int ProbeMilliseconds { get; set; }
+
+    /// <summary>On a probe's answer: whether the probed connection answered.</summary>
+    [JsonPropertyName("a")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool? Answered { get; set; }
+
     public static byte[] Serialize(string clientId, in ServerMessage message) =>
         JsonSerializer.SerializeToUtf8Bytes(
             new BusMessage
@@ -55,6 +87,21 @@ internal sealed class BusMessage
                 OnLink = message.OnLink,
             },
             BusJsonContext.Default.BusMessage);
+
+    public static byte[] Probe(long request, string clientId, long connectionId, string replyNode, TimeSpan timeout) =>
+        JsonSerializer.SerializeToUtf8Bytes(
+            new BusMessage
+            {
+                ProbeRequest = request,
+                ProbedClient = clientId,
+                ProbedConnection = connectionId,
+                ReplyNode = replyNode,
+                ProbeMilliseconds = (int)timeout.TotalMilliseconds,
+            },
+            BusJsonContext.Default.BusMessage);
+
+    public static byte[] ProbeAnswer(long request, bool answered) =>
+        JsonSerializer.SerializeToUtf8Bytes(new BusMessage { ProbeRequest = request, Answered = answered }, BusJsonContext.Default.BusMessage);
 
     public static byte[] Takeover(string clientId, long replacedConnection) =>
         JsonSerializer.SerializeToUtf8Bytes(new BusMessage { ClientId = clientId, ReplacedConnection = replacedConnection }, BusJsonContext.Default.BusMessage);
@@ -134,6 +181,24 @@ internal sealed class BusMessage
                 break;
             case (byte)'r':
                 message.ReplacedConnection = isNull ? null : reader.GetInt64();
+                break;
+            case (byte)'q':
+                message.ProbeRequest = isNull ? null : reader.GetInt64();
+                break;
+            case (byte)'i':
+                message.ProbedClient = reader.GetString();
+                break;
+            case (byte)'o':
+                message.ProbedConnection = reader.GetInt64();
+                break;
+            case (byte)'n':
+                message.ReplyNode = reader.GetString();
+                break;
+            case (byte)'m':
+                message.ProbeMilliseconds = reader.GetInt32();
+                break;
+            case (byte)'a':
+                message.Answered = isNull ? null : reader.GetBoolean();
                 break;
             default:
                 // A later version's property: an object or array is skipped whole.

@@ -22,6 +22,8 @@ public static class ClusterServiceCollectionExtensions
         services.AddSingleton(static sp => new PeerViews(
             TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<ProxChatOptions>>().Value.RelayGraceSeconds),
             sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<RedisOwnerProbe>();
+        services.AddSingleton<IRemoteOwners>(static sp => sp.GetRequiredService<RedisOwnerProbe>());
         services.AddSingleton<RedisMessageDelivery>();
         services.AddSingleton<IMessageDelivery>(static sp => sp.GetRequiredService<RedisMessageDelivery>());
         services.AddSingleton(static sp => new RedisPresenceStore(

@@ -12,17 +12,24 @@ namespace ProxChat.Transport.Cluster;
 /// Everything goes through the one multiplexer in order, so messages from one sender to one
 /// target keep their order across nodes.
 /// </summary>
-public sealed partial class RedisMessageDelivery(RedisNode node, ClientRegistry registry, PeerViews views, ILogger<RedisMessageDelivery> logger) : IMessageDelivery
+public sealed partial class RedisMessageDelivery(
+    RedisNode node,
+    ClientRegistry registry,
+    PeerViews views,
+    RedisOwnerProbe ownerProbe,
+    Diagnostics.ProxChatMetrics metrics,
+    ILogger<RedisMessageDelivery> logger) : IMessageDelivery
 {
     private readonly LocalMessageDelivery _local = new(registry);
 
-    public async ValueTask<bool> DeliverAsync(string clientId, ServerMessage message, CancellationToken cancellationToken)
+    public async ValueTask<Delivery> DeliverAsync(string clientId, ServerMessage message, CancellationToken cancellationToken)
     {
         // Sets of this node's clients are already in their views: the presence store records them
         // as soon as a script returns.
-        if (TryDeliverHere(clientId, message))
+        var here = TryDeliverHere(clientId, message);
+        if (here != Delivery.NotFound)
         {
-            return true;
+            return here;
         }
 
         // Set changes and ICE candidates need no answer (a set carries its version and a lost one
@@ -37,7 +44,7 @@ public sealed partial class RedisMessageDelivery(RedisNode node, ClientRegistry 
                 [keys.Client(clientId)],
                 [keys.BusPrefix, BusMessage.Serialize(clientId, message)],
                 needsAnswer ? CommandFlags.None : CommandFlags.FireAndForget);
-            return !needsAnswer || (int)await deliver.WaitAsync(cancellationToken).ConfigureAwait(false) == 1;
+            return !needsAnswer || (int)await deliver.WaitAsync(cancellationToken).ConfigureAwait(false) == 1 ? Delivery.Delivered : Delivery.NotFound;
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
@@ -64,12 +71,19 @@ public sealed partial class RedisMessageDelivery(RedisNode node, ClientRegistry 
             return;
         }
 
+        if (message.ProbeRequest is not null)
+        {
+            ownerProbe.OnProbe(message);
+            return;
+        }
+
         if (message.ReplacedConnection is { } replaced)
         {
             if (registry.TryGet(message.ClientId, out var connection, out _) && connection.Id == replaced)
             {
                 Log.TakenOverRemotely(logger, message.ClientId, replaced);
-                connection.Close(CloseCodes.Replaced, "Replaced by a newer connection with the same client_id.");
+                metrics.Takeover(TakeoverArbiter.Replaced);
+                connection.Close(CloseCodes.Replaced, CloseCodes.ReplacedReason);
             }
 
             return;
@@ -83,10 +97,15 @@ public sealed partial class RedisMessageDelivery(RedisNode node, ClientRegistry 
             views.Update(message.ClientId, serverMessage.Peers);
         }
 
-        TryDeliverHere(message.ClientId, serverMessage);
+        if (TryDeliverHere(message.ClientId, serverMessage) == Delivery.TargetBusy && serverMessage.Kind != ServerMessageKind.ReceiveIceCandidate)
+        {
+            // The sender is on another node: it hears that the target is busy as it would here.
+            // Candidates are dropped silently, as everywhere.
+            _ = DeliverAsync(serverMessage.SenderId!, ServerMessage.Error(ProtocolErrors.TargetBusy(message.ClientId)), CancellationToken.None).AsTask();
+        }
     }
 
-    private bool TryDeliverHere(string clientId, in ServerMessage message)
+    private Delivery TryDeliverHere(string clientId, in ServerMessage message)
     {
         if (message.OnLink)
         {

@@ -319,7 +319,7 @@ public sealed class RedisPresenceStore : IPresenceStore
         {
             // Taken over elsewhere while this node could not hear of it.
             await nodeList.ConfigureAwait(false);
-            connection.Close(CloseCodes.Replaced, "Replaced by a newer connection with the same client_id.");
+            connection.Close(CloseCodes.Replaced, CloseCodes.ReplacedReason);
             return (false, null);
         }
 

@@ -22,6 +22,10 @@ public sealed class ProxChatMetrics
     private readonly Counter<long> _storeUnavailable;
     private readonly Counter<long> _reapedClients;
     private readonly Histogram<double> _busProbeDuration;
+    private readonly Counter<long> _refusedUpgrades;
+    private readonly Counter<long> _takeovers;
+    private readonly Counter<long> _throttledRelayBytes;
+    private readonly Counter<long> _policyClosures;
 
     public ProxChatMetrics(IMeterFactory meterFactory, ConnectionSet connections, ClientRegistry clients)
     {
@@ -46,6 +50,10 @@ public sealed class ProxChatMetrics
             "s",
             "How long the node's probe of its own bus channel took to come back: Redis's pub/sub delay, and whatever the node's bus had queued ahead of it.",
             advice: DurationBuckets);
+        _refusedUpgrades = meter.CreateCounter<long>("proxchat.upgrades.refused", "{request}", "WebSocket and hub requests refused before a connection existed, by reason: origin, per_ip, unauthorized, node_full.");
+        _takeovers = meter.CreateCounter<long>("proxchat.takeovers", "{registration}", "Registrations of a client_id that another connection held, by outcome: refused (the holder answered its probe), probe_failed (it did not; the newcomer took over), replaced (a connection lost its client_id to a newer one).");
+        _throttledRelayBytes = meter.CreateCounter<long>("proxchat.relay.throttled_bytes", "By", "Bytes of relays refused because their sender went over RelayBytesPerSecond.");
+        _policyClosures = meter.CreateCounter<long>("proxchat.connections.policy_closed", "{connection}", "Connections closed with 1008 for sending invalid messages past their budget.");
     }
 
     private static InstrumentAdvice<double> DurationBuckets { get; } = new() { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] };
@@ -65,6 +73,14 @@ public sealed class ProxChatMetrics
             RelayOutcome.Refused => "refused",
             _ => "unavailable",
         }));
+
+    public void UpgradeRefused(string reason) => _refusedUpgrades.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void Takeover(string outcome) => _takeovers.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void RelayBytesThrottled(int bytes) => _throttledRelayBytes.Add(bytes);
+
+    public void ClosedForPolicy() => _policyClosures.Add(1);
 
     public void Placed(TimeSpan duration) => _placementDuration.Record(duration.TotalSeconds);
 

@@ -16,14 +16,31 @@ namespace ProxChat.Transport.Hubs;
 public sealed class HubClientConnection : ClientConnection
 {
     private readonly ISingleClientProxy _client;
+    private readonly ISingleClientProxy _prober;
     private readonly HubCallerContext _context;
     private readonly OutgoingMessages _queue;
     private int _closeRequested;
 
-    public HubClientConnection(ISingleClientProxy client, HubCallerContext context, OutgoingMessages queue, long connectedAt, MessageRateLimit? rateLimit)
-        : base(connectedAt, rateLimit)
+    /// <summary>
+    /// What the server invokes on a client to see that it answers. A client need not handle it:
+    /// SignalR clients answer an invocation they have no handler for with an error, and any
+    /// answer will do.
+    /// </summary>
+    public const string ProbeMethod = "ProxChatProbe";
+
+    /// <param name="prober">The client as the hub context reaches it, which can invoke it for a result (the hub's own Caller cannot); null: <paramref name="client"/>.</param>
+    public HubClientConnection(
+        ISingleClientProxy client,
+        HubCallerContext context,
+        OutgoingMessages queue,
+        long connectedAt,
+        ConnectionLimits? limits = null,
+        ConnectionIdentity? identity = null,
+        ISingleClientProxy? prober = null)
+        : base(connectedAt, limits, identity)
     {
         _client = client;
+        _prober = prober ?? client;
         _context = context;
         _queue = queue;
         Sending = SendLoopAsync();
@@ -47,6 +64,8 @@ public sealed class HubClientConnection : ClientConnection
         _context.Abort();
     }
 
+    public override bool TrySendRelay(in ServerMessage message) => _queue.TryWriteRelay(message);
+
     public override void Close(WebSocketCloseStatus status, string reason)
     {
         if (status == CloseCodes.Normal)
@@ -64,6 +83,31 @@ public sealed class HubClientConnection : ClientConnection
         _queue.TryWrite(ServerMessage.Error(reason));
         _queue.Complete();
         _ = Sending.ContinueWith(static (_, context) => ((HubCallerContext)context!).Abort(), _context, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    protected override async Task<bool> ProbeTransportAsync(TimeSpan timeout)
+    {
+        if (_queue.IsComplete || _context.ConnectionAborted.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_context.ConnectionAborted);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            await _prober.InvokeAsync<object?>(ProbeMethod, deadline.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (HubException)
+        {
+            // "Client didn't provide a result": an answer all the same.
+            return true;
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or IOException or InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The SignalR connection ended: stop sending.</summary>

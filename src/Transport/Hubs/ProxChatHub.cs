@@ -13,14 +13,41 @@ namespace ProxChat.Transport.Hubs;
 /// handled by the same <see cref="SignalingService"/>, so hub and raw clients are one world.
 /// SignalR runs one invocation per connection at a time, so a client's messages stay in order.
 /// </summary>
-public sealed class ProxChatHub(SignalingService signaling, ConnectionSet connections, IOptions<ProxChatOptions> options, TimeProvider time) : Hub
+public sealed class ProxChatHub(
+    SignalingService signaling,
+    ConnectionSet connections,
+    ConnectionIdentities identities,
+    ConnectionsPerAddress addresses,
+    IHubContext<ProxChatHub> hubContext,
+    IOptions<ProxChatOptions> options,
+    TimeProvider time) : Hub
 {
     private const string ConnectionKey = "proxchat.connection";
+    private const string AddressKey = "proxchat.address";
 
     public override Task OnConnectedAsync()
     {
         var settings = options.Value;
-        var connection = new HubClientConnection(Clients.Caller, Context, new OutgoingMessages(settings.SendQueueLimit, settings.SendQueueByteLimit), time.GetTimestamp(), MessageRateLimit.Create(settings.MessageRateLimit, settings.MessageBurst));
+        var identity = identities.Of(Context.User);
+
+        // The gate in front of the hub checked the negotiation; this is the connection itself,
+        // whose own request may have come without the token or from an address now full.
+        var address = settings.Auth.IsEnabled && identity is null ? null : addresses.TryAcquire(Context.GetHttpContext()?.Connection.RemoteIpAddress);
+        if (address is null)
+        {
+            Context.Abort();
+            return Task.CompletedTask;
+        }
+
+        Context.Items[AddressKey] = address;
+        var connection = new HubClientConnection(
+            Clients.Caller,
+            Context,
+            new OutgoingMessages(settings.SendQueueLimit, settings.SendQueueByteLimit),
+            time.GetTimestamp(),
+            ConnectionLimits.Create(settings),
+            identity,
+            hubContext.Clients.Client(Context.ConnectionId));
         Context.Items[ConnectionKey] = connection;
         connections.Add(connection);
         return Task.CompletedTask;
@@ -28,7 +55,12 @@ public sealed class ProxChatHub(SignalingService signaling, ConnectionSet connec
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
-        var connection = Connection;
+        if (!Context.Items.TryGetValue(ConnectionKey, out var item) || item is not HubClientConnection connection)
+        {
+            return;
+        }
+
+        addresses.Release(Context.Items[AddressKey] as System.Net.IPAddress);
         connections.Remove(connection);
         connection.Disconnected();
         await signaling.ConnectionClosedAsync(connection, CancellationToken.None).ConfigureAwait(false);

@@ -24,6 +24,9 @@ public readonly record struct ServerMessage(
     RelayPayload Payload = default,
     bool OnLink = false)
 {
+    /// <summary>An offer, answer or candidate from another client: what a target's queue may refuse as busy.</summary>
+    public bool IsRelay => Kind is ServerMessageKind.ReceiveOffer or ServerMessageKind.ReceiveAnswer or ServerMessageKind.ReceiveIceCandidate;
+
     public static ServerMessage NearbyPeers(PeerSnapshot snapshot) => new(ServerMessageKind.NearbyPeers, Peers: snapshot);
 
     public static ServerMessage Error(string text) => new(ServerMessageKind.Error, Text: text);

@@ -14,13 +14,16 @@ public abstract class ClientConnection
 
     private long _lastPositionAt;
     private long _nextReintroductionAt;
+    private Task<bool>? _probe;
 
-    /// <param name="rateLimit">How fast the client may send; null for no limit.</param>
-    protected ClientConnection(long connectedAt, MessageRateLimit? rateLimit = null)
+    /// <param name="limits">How fast the client may send; null for no limits.</param>
+    /// <param name="identity">Who the connection's token says it is; null without authentication.</param>
+    protected ClientConnection(long connectedAt, ConnectionLimits? limits = null, ConnectionIdentity? identity = null)
     {
         Id = Interlocked.Increment(ref s_nextId);
         _lastPositionAt = connectedAt;
-        RateLimit = rateLimit;
+        Limits = limits ?? ConnectionLimits.None;
+        Identity = identity;
     }
 
     /// <summary>Process-unique, for logs and the connection set.</summary>
@@ -40,7 +43,9 @@ public abstract class ClientConnection
 
     public long NextReintroductionAt => Volatile.Read(ref _nextReintroductionAt);
 
-    public MessageRateLimit? RateLimit { get; }
+    public ConnectionLimits Limits { get; }
+
+    public ConnectionIdentity? Identity { get; }
 
     /// <summary>The registered client's moves on their way into the presence store.</summary>
     public Signaling.PositionPump Positions { get; } = new();
@@ -48,8 +53,32 @@ public abstract class ClientConnection
     /// <summary>Queues a message without waiting. Never throws; a connection that cannot keep up is dropped.</summary>
     public abstract void Send(in ServerMessage message);
 
+    /// <summary>Queues a relay if the client's queue has room for it; never closes the connection.</summary>
+    /// <returns>False when the client is behind on reading (or closing): its senders are told it is busy.</returns>
+    public abstract bool TrySendRelay(in ServerMessage message);
+
     /// <summary>Sends what is queued, then closes with the given code. Only the first request counts.</summary>
     public abstract void Close(WebSocketCloseStatus status, string reason);
+
+    /// <summary>
+    /// Whether the client on the other end still answers: asked when another connection wants its
+    /// client_id. Probes that overlap share one, so a crowd of impostors costs the client one ping.
+    /// </summary>
+    /// <returns>False when it did not answer within <paramref name="timeout"/>, or is gone.</returns>
+    public Task<bool> ProbeAsync(TimeSpan timeout)
+    {
+        var current = Volatile.Read(ref _probe);
+        if (current is { IsCompleted: false })
+        {
+            return current;
+        }
+
+        var next = ProbeTransportAsync(timeout);
+        return Interlocked.CompareExchange(ref _probe, next, current) == current ? next : Volatile.Read(ref _probe)!;
+    }
+
+    /// <summary>Asks the transport for a sign of life: a WebSocket ping, a hub invocation.</summary>
+    protected abstract Task<bool> ProbeTransportAsync(TimeSpan timeout);
 
     internal void Register(string clientId, ProximityMember member, long now, long reintroductionTicks)
     {

@@ -7,12 +7,20 @@ namespace ProxChat.Transport.Sessions;
 /// One connection's messages on their way out, bounded twice: by count (<c>SendQueueLimit</c>), and
 /// by the bytes of the relay payloads it holds (<c>SendQueueByteLimit</c>), since each may be as
 /// large as <c>MaxMessageBytes</c> and the count alone would let a slow reader hold a thousand of
-/// them. Full means the client is not keeping up; its connection then drops it.
+/// them. Full means the client is not keeping up; its connection then drops it. Relays may fill
+/// only <see cref="RelayShare"/> of either bound: past it they are refused (<see cref="TryWriteRelay"/>)
+/// and their senders told the target is busy, so senders cannot get a target dropped, and its
+/// own messages (sets, errors) still fit; only a client that stops reading those is dropped.
 /// </summary>
 public sealed class OutgoingMessages
 {
+    /// <summary>The part of the queue relays may fill.</summary>
+    public const double RelayShare = 0.75;
+
     private readonly Channel<ServerMessage> _channel;
     private readonly long _payloadByteLimit;
+    private readonly int _relayMessageLimit;
+    private readonly long _relayByteLimit;
     private long _payloadBytes;
     private volatile bool _isComplete;
 
@@ -24,6 +32,27 @@ public sealed class OutgoingMessages
             FullMode = BoundedChannelFullMode.Wait,
         });
         _payloadByteLimit = payloadByteLimit;
+        _relayMessageLimit = (int)(messageLimit * RelayShare);
+        _relayByteLimit = (long)(payloadByteLimit * RelayShare);
+    }
+
+    /// <summary>Queues a relay if relays have not filled their share of the queue.</summary>
+    /// <returns>False when they have (or the queue is complete): the target is busy.</returns>
+    public bool TryWriteRelay(in ServerMessage message)
+    {
+        if (_channel.Reader.Count >= _relayMessageLimit)
+        {
+            return false;
+        }
+
+        var bytes = message.Payload.Utf8Literal.Length;
+        if (Interlocked.Add(ref _payloadBytes, bytes) <= _relayByteLimit && _channel.Writer.TryWrite(message))
+        {
+            return true;
+        }
+
+        Interlocked.Add(ref _payloadBytes, -bytes);
+        return false;
     }
 
     /// <returns>False when the queue is full, or completed (<see cref="IsComplete"/> tells which).</returns>

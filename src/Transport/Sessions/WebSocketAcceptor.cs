@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ProxChat.Transport.Signaling;
@@ -14,24 +13,31 @@ public sealed class WebSocketAcceptor(
     ConnectionSet connections,
     IOptions<ProxChatOptions> options,
     TimeProvider time,
-    IHostApplicationLifetime lifetime,
-    ConnectionCapacity capacity,
+    UpgradeGate gate,
+    ConnectionsPerAddress addresses,
+    ConnectionIdentities identities,
     ILogger<WebSocketConnection> logger)
 {
     public async Task AcceptAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (lifetime.ApplicationStopping.IsCancellationRequested)
-        {
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            return;
-        }
-
-        if (await capacity.RefuseIfFullAsync(context).ConfigureAwait(false))
+        if (await gate.AdmitAsync(context, holdAddress: true).ConfigureAwait(false) is not { } address)
         {
             return;
         }
 
+        try
+        {
+            await RunAsync(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            addresses.Release(address);
+        }
+    }
+
+    private async Task RunAsync(HttpContext context)
+    {
         var settings = options.Value;
         var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
@@ -40,9 +46,10 @@ public sealed class WebSocketAcceptor(
         }).ConfigureAwait(false);
         using (socket)
         {
-            var connection = new WebSocketConnection(socket, signaling, connections, settings, time, logger);
+            var upgraded = context.Features.Get<UpgradeStreamFeature>()?.Stream;
+            var connection = new WebSocketConnection(socket, signaling, connections, settings, time, logger, upgraded, identities.Of(context.User));
             await connection.RunAsync(context.RequestAborted).ConfigureAwait(false);
-            if (socket.State == WebSocketState.Aborted && context.Features.Get<UpgradeStreamFeature>()?.Stream is { } stream)
+            if (socket.State == WebSocketState.Aborted && upgraded is { } stream)
             {
                 await WaitForHangUpAsync(stream, context.RequestAborted).ConfigureAwait(false);
             }

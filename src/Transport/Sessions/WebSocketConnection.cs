@@ -26,6 +26,7 @@ public sealed partial class WebSocketConnection : ClientConnection
     private readonly ILogger _logger;
     private readonly int _maxMessageBytes;
     private readonly OutgoingMessages _queue;
+    private readonly LivenessStream? _stream;
     private readonly CancellationTokenSource _abort = new();
     private int _closeRequested;
     private WebSocketCloseStatus _closeStatus;
@@ -37,10 +38,13 @@ public sealed partial class WebSocketConnection : ClientConnection
         ConnectionSet connections,
         ProxChatOptions options,
         TimeProvider time,
-        ILogger logger)
-        : base(time.GetTimestamp(), MessageRateLimit.Create(options.MessageRateLimit, options.MessageBurst))
+        ILogger logger,
+        LivenessStream? stream = null,
+        ConnectionIdentity? identity = null)
+        : base(time.GetTimestamp(), ConnectionLimits.Create(options), identity)
     {
         _socket = socket;
+        _stream = stream;
         _signaling = signaling;
         _connections = connections;
         _logger = logger;
@@ -63,6 +67,8 @@ public sealed partial class WebSocketConnection : ClientConnection
         Abort();
     }
 
+    public override bool TrySendRelay(in ServerMessage message) => _queue.TryWriteRelay(message);
+
     public override void Close(WebSocketCloseStatus status, string reason)
     {
         if (Interlocked.Exchange(ref _closeRequested, 1) != 0)
@@ -82,6 +88,13 @@ public sealed partial class WebSocketConnection : ClientConnection
             // The connection already finished.
         }
     }
+
+    /// <summary>
+    /// Pings the client through the upgraded stream. A WebSocket that came another way (HTTP/2
+    /// has no upgrade) cannot be pinged and counts as not answering.
+    /// </summary>
+    protected override Task<bool> ProbeTransportAsync(TimeSpan timeout) =>
+        _stream is null || Volatile.Read(ref _closeRequested) != 0 ? Task.FromResult(false) : _stream.PingAsync(timeout);
 
     /// <summary>Runs the connection until the socket closes; cleans up the client on the way out.</summary>
     public async Task RunAsync(CancellationToken requestAborted)
@@ -178,7 +191,7 @@ public sealed partial class WebSocketConnection : ClientConnection
 
         if (result.MessageType == WebSocketMessageType.Binary)
         {
-            Send(ServerMessage.Error(ProtocolErrors.BinaryFrame));
+            _signaling.Reject(this, ClientMessageKind.None, ProtocolErrors.BinaryFrame);
             return true;
         }
 

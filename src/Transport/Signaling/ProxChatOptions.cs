@@ -93,6 +93,49 @@ public sealed class ProxChatOptions : IValidatableObject
     /// <summary>The SignalR hub at /hub beside the raw WebSocket.</summary>
     public SignalRSettings SignalR { get; set; } = new();
 
+    /// <summary>What happens when a client_id that is live on another connection registers again.</summary>
+    public IdentityTakeover IdentityTakeover { get; set; } = IdentityTakeover.Probe;
+
+    /// <summary>Under <see cref="IdentityTakeover.Probe"/>, how long the old connection has to answer its probe.</summary>
+    [Range(1, 60)]
+    public int TakeoverProbeSeconds { get; set; } = 3;
+
+    /// <summary>
+    /// Bytes of relayed payloads (offers, answers, candidates) a second one connection may send,
+    /// sustained, with a burst of <see cref="MaxMessageBytes"/> × 16; past it relays are refused
+    /// with an Error and the connection stays. 0 disables.
+    /// </summary>
+    [Range(0, int.MaxValue)]
+    public int RelayBytesPerSecond { get; set; } = 256 * 1024;
+
+    /// <summary>Origins (<c>https://game.example.com</c>) whose pages may connect; requests without an Origin header (native clients) always may. Empty: any.</summary>
+    public string[] AllowedOrigins { get; set; } = [];
+
+    /// <summary>Open client connections (raw WebSocket and hub) one address may hold; past it, 429 at the upgrade. 0 disables.</summary>
+    [Range(0, 10_000_000)]
+    public int MaxConnectionsPerIp { get; set; }
+
+    /// <summary>Proxies (IP addresses) whose X-Forwarded-For header names the client's address.</summary>
+    public string[] KnownProxies { get; set; } = [];
+
+    /// <summary>Networks (CIDR, <c>10.0.0.0/8</c>) whose proxies' X-Forwarded-For header names the client's address.</summary>
+    public string[] KnownNetworks { get; set; } = [];
+
+    /// <summary>A TCP connection that has not completed a request within this long is closed.</summary>
+    [Range(1, 300)]
+    public int HandshakeTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// Open sockets on the client listeners, upgraded or not, the node keeps at most; past it new
+    /// ones are closed at once. 0: automatically below the process's file-descriptor limit, so
+    /// running out of descriptors refuses connections instead of failing the process.
+    /// </summary>
+    [Range(0, 10_000_000)]
+    public int MaxSockets { get; set; }
+
+    /// <summary>Optional JWT authentication of every client connection.</summary>
+    public AuthSettings Auth { get; set; } = new();
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (SendQueueByteLimit < MaxMessageBytes)
@@ -102,6 +145,37 @@ public sealed class ProxChatOptions : IValidatableObject
                 [nameof(SendQueueByteLimit), nameof(MaxMessageBytes)]);
         }
 
+        foreach (var problem in Auth.Validate())
+        {
+            yield return problem;
+        }
+
+        foreach (var origin in AllowedOrigins)
+        {
+            if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.PathAndQuery != "/" || origin.EndsWith('/'))
+            {
+                yield return new ValidationResult(
+                    $"AllowedOrigins: '{origin}' is not an origin; write it as the browser sends it, scheme and host (and port), e.g. https://game.example.com.",
+                    [nameof(AllowedOrigins)]);
+            }
+        }
+
+        foreach (var proxy in KnownProxies)
+        {
+            if (!System.Net.IPAddress.TryParse(proxy, out _))
+            {
+                yield return new ValidationResult($"KnownProxies: '{proxy}' is not an IP address.", [nameof(KnownProxies)]);
+            }
+        }
+
+        foreach (var network in KnownNetworks)
+        {
+            if (!System.Net.IPNetwork.TryParse(network, out _))
+            {
+                yield return new ValidationResult($"KnownNetworks: '{network}' is not a network in CIDR notation (e.g. 10.0.0.0/8).", [nameof(KnownNetworks)]);
+            }
+        }
+
         if (DisconnectionRange < IntroductionRange)
         {
             yield return new ValidationResult(
@@ -109,6 +183,15 @@ public sealed class ProxChatOptions : IValidatableObject
                 [nameof(DisconnectionRange), nameof(IntroductionRange)]);
         }
     }
+}
+
+public enum IdentityTakeover
+{
+    /// <summary>The old connection is probed; only one that does not answer in time is replaced.</summary>
+    Probe,
+
+    /// <summary>The newest connection takes the id at once (the original server's behaviour).</summary>
+    Replace,
 }
 
 /// <summary>The <c>ProxChat:SignalR</c> section.</summary>

@@ -20,17 +20,20 @@ public sealed partial class SignalingService
     private readonly IPresenceStore _presence;
     private readonly ClientRegistry _registry;
     private readonly IMessageDelivery _delivery;
+    private readonly TakeoverArbiter _takeovers;
     private readonly TimeProvider _time;
     private readonly ProxChatMetrics _metrics;
     private readonly ILogger<SignalingService> _logger;
     private readonly long _reintroductionTicks;
     private readonly string _tooManyMessages;
+    private readonly string _tooManyRelayBytes;
     private readonly TimeSpan _placementInterval;
 
     public SignalingService(
         IPresenceStore presence,
         ClientRegistry registry,
         IMessageDelivery delivery,
+        TakeoverArbiter takeovers,
         IOptions<ProxChatOptions> options,
         TimeProvider time,
         ProxChatMetrics metrics,
@@ -40,11 +43,13 @@ public sealed partial class SignalingService
         _presence = presence;
         _registry = registry;
         _delivery = delivery;
+        _takeovers = takeovers;
         _time = time;
         _metrics = metrics;
         _logger = logger;
         _reintroductionTicks = options.Value.ReintroductionIntervalSeconds * time.TimestampFrequency;
         _tooManyMessages = ProtocolErrors.TooManyMessages(options.Value.MessageRateLimit);
+        _tooManyRelayBytes = ProtocolErrors.RelayBytesExceeded(options.Value.RelayBytesPerSecond);
         _placementInterval = options.Value.PositionRateLimit > 0 ? TimeSpan.FromSeconds(1.0 / options.Value.PositionRateLimit) : TimeSpan.Zero;
     }
 
@@ -54,7 +59,7 @@ public sealed partial class SignalingService
     /// </summary>
     private bool Admit(ClientConnection connection)
     {
-        var admission = connection.RateLimit?.Admit() ?? MessageAdmission.Admitted;
+        var admission = connection.Limits.Messages?.Admit() ?? MessageAdmission.Admitted;
         if (admission == MessageAdmission.Admitted)
         {
             return true;
@@ -118,12 +123,29 @@ public sealed partial class SignalingService
         }
     }
 
-    /// <summary>Answers a message that failed validation.</summary>
+    /// <summary>
+    /// Answers a message that failed validation, while the connection's budget of invalid
+    /// messages lasts; past it the connection is closed with 1008 instead, before its unread
+    /// Errors could fill its queue and drop it without a close frame.
+    /// </summary>
     /// <param name="kind">The message's type, if the envelope named a known one.</param>
     public void Reject(ClientConnection connection, ClientMessageKind kind, string error)
     {
         ArgumentNullException.ThrowIfNull(connection);
         _metrics.MessageRejected(kind);
+        var admission = connection.Limits.InvalidMessages?.Admit() ?? MessageAdmission.Admitted;
+        if (admission != MessageAdmission.Admitted)
+        {
+            if (admission == MessageAdmission.Dropped)
+            {
+                Log.ClosedForInvalidMessages(_logger, connection.Id, connection.ClientId);
+                _metrics.ClosedForPolicy();
+                connection.Close(CloseCodes.PolicyViolation, ProtocolErrors.TooManyInvalidMessages);
+            }
+
+            return;
+        }
+
         var registrationFirst = !connection.IsRegistered && kind is not (ClientMessageKind.None or ClientMessageKind.UpdatePosition);
         connection.Send(ServerMessage.Error(registrationFirst ? ProtocolErrors.NotRegistered : error));
     }
@@ -198,16 +220,26 @@ public sealed partial class SignalingService
 
     private async ValueTask UpdatePositionAsync(ClientConnection connection, string clientId, Location location, CancellationToken cancellationToken)
     {
-        var now = _time.GetTimestamp();
+        if (connection.Identity is { } identity && !IsAllowedBy(identity, connection, clientId, location))
+        {
+            return;
+        }
+
         var isFirst = !connection.IsRegistered;
         if (isFirst)
         {
+            if (!await _takeovers.MayRegisterAsync(connection, clientId, cancellationToken).ConfigureAwait(false))
+            {
+                Reject(connection, ClientMessageKind.UpdatePosition, ProtocolErrors.ClientIdInUse(clientId));
+                return;
+            }
+
             var (member, replaced) = _registry.Register(clientId, connection);
-            connection.Register(clientId, member, now, _reintroductionTicks);
+            connection.Register(clientId, member, _time.GetTimestamp(), _reintroductionTicks);
             if (replaced is not null)
             {
                 Log.ClientTakenOver(_logger, clientId, replaced.Id, connection.Id);
-                replaced.Close(CloseCodes.Replaced, "Replaced by a newer connection with the same client_id.");
+                CloseReplaced(replaced);
             }
         }
         else if (!string.Equals(connection.ClientId, clientId, StringComparison.Ordinal))
@@ -222,7 +254,7 @@ public sealed partial class SignalingService
         }
 
         // Before the store, so a client whose updates fail while Redis is away is not timed out.
-        connection.TouchPosition(now);
+        connection.TouchPosition(_time.GetTimestamp());
         if (isFirst)
         {
             // Registration completes before the connection's next message is read.
@@ -232,6 +264,35 @@ public sealed partial class SignalingService
         {
             _ = DrainPositionsAsync(connection, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// An authenticated connection registers only its token's subject, and only in the game its
+    /// token names, if it names one.
+    /// </summary>
+    private bool IsAllowedBy(ConnectionIdentity identity, ClientConnection connection, string clientId, Location location)
+    {
+        if (!string.Equals(identity.Subject, clientId, StringComparison.Ordinal))
+        {
+            Reject(connection, ClientMessageKind.UpdatePosition, ProtocolErrors.ClientIdNotSubject(identity.Subject));
+            return false;
+        }
+
+        if (identity.GameId is { } gameId && location.Partition.GameId != gameId)
+        {
+            Reject(connection, ClientMessageKind.UpdatePosition, ProtocolErrors.GameIdPinned(gameId));
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Closes a connection whose client a newer one took, on this node or (told over the bus) another.</summary>
+    public void CloseReplaced(ClientConnection replaced)
+    {
+        ArgumentNullException.ThrowIfNull(replaced);
+        _metrics.Takeover(TakeoverArbiter.Replaced);
+        replaced.Close(CloseCodes.Replaced, CloseCodes.ReplacedReason);
     }
 
     private async Task DrainPositionsAsync(ClientConnection connection, CancellationToken cancellationToken)
@@ -297,6 +358,11 @@ public sealed partial class SignalingService
 
     private async ValueTask RelayAsync(ClientConnection connection, ClientMessage message, CancellationToken cancellationToken)
     {
+        if (!AdmitRelayBytes(connection, message))
+        {
+            return;
+        }
+
         var senderId = connection.ClientId!;
         var targetId = message.TargetId!;
         string? refusal;
@@ -308,9 +374,12 @@ public sealed partial class SignalingService
                 {
                     RelayCheck.NotFound => ProtocolErrors.TargetNotFound(targetId),
                     RelayCheck.NotNearby => ProtocolErrors.TargetNotNearby(targetId),
-                    var allowed => await _delivery.DeliverAsync(targetId, ServerMessage.RelayOf(message.Kind, senderId, message.Payload, allowed == RelayCheck.AllowedOnLink), cancellationToken).ConfigureAwait(false)
-                        ? null
-                        : ProtocolErrors.TargetNotFound(targetId),
+                    var allowed => await _delivery.DeliverAsync(targetId, ServerMessage.RelayOf(message.Kind, senderId, message.Payload, allowed == RelayCheck.AllowedOnLink), cancellationToken).ConfigureAwait(false) switch
+                    {
+                        Delivery.Delivered => null,
+                        Delivery.TargetBusy => ProtocolErrors.TargetBusy(targetId),
+                        _ => ProtocolErrors.TargetNotFound(targetId),
+                    },
                 };
         }
         catch (PresenceUnavailableException)
@@ -326,6 +395,35 @@ public sealed partial class SignalingService
         {
             connection.Send(ServerMessage.Error(refusal));
         }
+    }
+
+    /// <summary>
+    /// Takes the relay's payload from the sender's byte budget. Over it, the relay is refused, and
+    /// the first refusal of a run is answered (candidates too: a sender of huge candidates is
+    /// told why they vanish).
+    /// </summary>
+    private bool AdmitRelayBytes(ClientConnection connection, in ClientMessage message)
+    {
+        if (connection.Limits.RelayBytes is not { } budget)
+        {
+            return true;
+        }
+
+        var bytes = message.Payload.Utf8Literal.Length;
+        var admission = budget.Admit(bytes);
+        if (admission == MessageAdmission.Admitted)
+        {
+            return true;
+        }
+
+        _metrics.RelayBytesThrottled(bytes);
+        if (admission == MessageAdmission.Dropped)
+        {
+            Log.RelayBytesThrottled(_logger, connection.Id, connection.ClientId);
+            connection.Send(ServerMessage.Error(_tooManyRelayBytes));
+        }
+
+        return false;
     }
 
     private async ValueTask DisconnectAsync(ClientConnection connection, CancellationToken cancellationToken)
@@ -383,6 +481,12 @@ public sealed partial class SignalingService
 
         [LoggerMessage(5, LogLevel.Debug, "Connection {ConnectionId} ({ClientId}) sends faster than MessageRateLimit allows; its messages are dropped until it slows down.")]
         public static partial void Throttled(ILogger logger, long connectionId, string? clientId);
+
+        [LoggerMessage(6, LogLevel.Debug, "Connection {ConnectionId} ({ClientId}) relays more bytes than RelayBytesPerSecond allows; its relays are refused until it slows down.")]
+        public static partial void RelayBytesThrottled(ILogger logger, long connectionId, string? clientId);
+
+        [LoggerMessage(7, LogLevel.Information, "Connection {ConnectionId} ({ClientId}) kept sending invalid messages and is closed with 1008.")]
+        public static partial void ClosedForInvalidMessages(ILogger logger, long connectionId, string? clientId);
 
         [LoggerMessage(4, LogLevel.Error, "Placing connection {ConnectionId}'s client failed.")]
         public static partial void PlacementFailed(ILogger logger, long connectionId, Exception exception);

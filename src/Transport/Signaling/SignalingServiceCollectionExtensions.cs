@@ -34,8 +34,13 @@ public static class SignalingServiceCollectionExtensions
         services.AddMetrics();
         services.AddSingleton<ProxChatMetrics>();
         services.TryAddSingleton<IMessageDelivery, LocalMessageDelivery>();
+        services.TryAddSingleton<IRemoteOwners, NoRemoteOwners>();
+        services.AddSingleton<TakeoverArbiter>();
+        services.AddSingleton<ConnectionIdentities>();
         services.AddSingleton<SignalingService>();
         services.AddSingleton<ConnectionCapacity>();
+        services.AddSingleton<ConnectionsPerAddress>();
+        services.AddSingleton<UpgradeGate>();
         services.AddSingleton<WebSocketAcceptor>();
         services.AddHostedService<ConnectionSweeper>();
         services.AddHostedService<CloseConnectionsOnShutdown>();

@@ -1,4 +1,5 @@
 using ProxChat.Transport.Cluster;
+using ProxChat.Transport.Protocol;
 using StackExchange.Redis;
 
 namespace ProxChat.Host.Tests.Cluster;
@@ -223,23 +224,20 @@ public abstract class CrossNodeTests(string redis) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Registering_on_another_node_takes_the_client_over()
+    public async Task Registering_a_live_client_on_another_node_is_refused_while_its_connection_answers()
     {
         await using var peer = await TestClient.JoinAsync(_node1, "peer", 0, 0);
-        await using var first = await TestClient.JoinAsync(_node1, "x", 1, 1);
+        await using var owner = await TestClient.JoinAsync(_node1, "x", 1, 1);
         await peer.WaitForPeersAsync("x");
 
-        await using var second = await TestClient.JoinAsync(_node2, "x", 2, 2);
+        await using var impostor = await TestClient.ConnectAsync(_node2);
+        await impostor.MoveAsync("x", 2, 2);
 
-        var (status, reason) = await first.ExpectClosedAsync();
-        Assert.Equal((System.Net.WebSockets.WebSocketCloseStatus)4000, status);
-        Assert.Contains("Replaced", reason, StringComparison.Ordinal);
-        Assert.Equal(["peer"], await second.RefreshAsync());
-
-        // The old socket's close removed nothing: the client is still there, and reachable.
+        Assert.Equal(ProtocolErrors.ClientIdInUse("x"), await impostor.ExpectErrorAsync());
         await peer.SendRelayAsync("SendOffer", "x", "offer", "hello");
-        Assert.Equal("hello", (await second.ExpectAsync("ReceiveOffer")).Data!["offer"]!.GetValue<string>());
+        Assert.Equal("hello", (await owner.ExpectAsync("ReceiveOffer")).Data!["offer"]!.GetValue<string>());
         Assert.Equal(["x"], await peer.RefreshAsync());
+        Assert.False(owner.Closed.IsCompleted);
     }
 
     [Fact]

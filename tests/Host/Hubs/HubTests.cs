@@ -68,20 +68,6 @@ public class HubTests
         }
     }
 
-    [Fact]
-    public async Task The_newer_connection_wins_across_transports()
-    {
-        await using var server = await TestServer.StartAsync();
-        await using var old = await TestClient.JoinAsync(server, "x", 0, 0);
-
-        await using var newer = await HubTestClient.JoinAsync(server, "x", 0, 0);
-
-        Assert.Equal((System.Net.WebSockets.WebSocketCloseStatus)4000, (await old.ExpectClosedAsync()).Status);
-        await using var rawAgain = await TestClient.JoinAsync(server, "x", 0, 0);
-        Assert.Contains("Replaced", (await newer.ExpectAsync("Error")).GetString(), StringComparison.Ordinal);
-        await newer.WaitClosedAsync();
-    }
-
     [Theory]
     [InlineData("UpdatePosition", """{"client_id":"a","map_id":1,"x":1.5,"y":0}""", "UpdatePosition: 'x' is required and must be a 32-bit integer.")]
     [InlineData("UpdatePosition", """{"client_id":"","map_id":1,"x":0,"y":0}""", "UpdatePosition: 'client_id' must not be empty.")]

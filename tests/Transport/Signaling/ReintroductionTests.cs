@@ -35,13 +35,16 @@ public sealed class ReintroductionTests : IDisposable
     {
         _connection = new RecordingConnection(_time.GetTimestamp());
         var registry = new ClientRegistry();
+        var options = Options.Create(new ProxChatOptions { PositionRateLimit = 0 }); // moves placed as they come, on a clock that stands still
+        var metrics = new ProxChatMetrics(_services.GetRequiredService<IMeterFactory>(), new ConnectionSet(), registry);
         _signaling = new SignalingService(
             _store,
             registry,
             new LocalMessageDelivery(registry),
-            Options.Create(new ProxChatOptions { PositionRateLimit = 0 }), // moves placed as they come, on a clock that stands still
+            new TakeoverArbiter(registry, new NoRemoteOwners(), options, metrics, NullLogger<TakeoverArbiter>.Instance),
+            options,
             _time,
-            new ProxChatMetrics(_services.GetRequiredService<IMeterFactory>(), new ConnectionSet(), registry),
+            metrics,
             NullLogger<SignalingService>.Instance);
     }
 
@@ -127,8 +130,16 @@ public sealed class ReintroductionTests : IDisposable
 
         public override void Send(in ServerMessage message) => Sent.Enqueue(message);
 
+        public override bool TrySendRelay(in ServerMessage message)
+        {
+            Send(message);
+            return true;
+        }
+
         public override void Close(WebSocketCloseStatus status, string reason)
         {
         }
+
+        protected override Task<bool> ProbeTransportAsync(TimeSpan timeout) => Task.FromResult(true);
     }
 }
