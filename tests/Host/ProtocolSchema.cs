@@ -27,24 +27,38 @@ internal static class ProtocolSchema
     private static string? Violation(JsonSchema schema, string json)
     {
         using var document = JsonDocument.Parse(json);
-        var result = schema.Evaluate(document.RootElement, Evaluation);
-        if (result.IsValid)
+        if (schema.Evaluate(document.RootElement, Evaluation).IsValid)
         {
             return null;
         }
 
-        var errors = (result.Details ?? [])
+        // The messages differ by their type: say what is wrong with this one by its own definition,
+        // rather than how it fails every branch of a oneOf.
+        var type = document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("type", out var name) && name.ValueKind == JsonValueKind.String
+            ? name.GetString()
+            : null;
+        var definition = type is not null && Loaded.Value.Messages.Contains(type) ? Reference(type, Loaded.Value.Options) : schema;
+        var errors = (definition.Evaluate(document.RootElement, Evaluation).Details ?? [])
             .Where(detail => detail.Errors is { Count: > 0 })
-            .SelectMany(detail => detail.Errors!.Select(error => $"{detail.InstanceLocation} ({detail.EvaluationPath}): {error.Value}"));
+            .SelectMany(detail => detail.Errors!.Select(error => $"{detail.InstanceLocation}: {error.Value}"))
+            .DefaultIfEmpty(type is null ? "no string 'type'" : $"'{type}' is not a message of this direction");
         return $"{json} does not match {System.IO.Path.GetFileName(Path)}: {string.Join("; ", errors)}";
     }
+
+    private static JsonSchema Reference(string definition, BuildOptions options) =>
+        JsonSchema.FromText($$"""{"$ref": "urn:proxchat:protocol#/$defs/{{definition}}"}""", options);
 
     private static Schemas Load()
     {
         var options = new BuildOptions { SchemaRegistry = new SchemaRegistry() };
         var root = JsonSchema.FromFile(Path, options);
-        JsonSchema Definition(string name) => JsonSchema.FromText($$"""{"$ref": "urn:proxchat:protocol#/$defs/{{name}}"}""", options);
-        return new Schemas(root, Definition("ServerMessage"), Definition("ClientMessage"));
+        using var document = JsonDocument.Parse(File.ReadAllText(Path));
+        var definitions = document.RootElement.GetProperty("$defs");
+        var messages = new[] { "ClientMessage", "ServerMessage" }
+            .SelectMany(direction => definitions.GetProperty(direction).GetProperty("oneOf").EnumerateArray())
+            .Select(reference => reference.GetProperty("$ref").GetString()!.Split('/')[^1])
+            .ToHashSet(StringComparer.Ordinal);
+        return new Schemas(root, Reference("ServerMessage", options), Reference("ClientMessage", options), messages, options);
     }
 
     private static string RepositoryRoot()
@@ -58,5 +72,5 @@ internal static class ProtocolSchema
         return directory?.FullName ?? throw new InvalidOperationException("The tests run outside the repository.");
     }
 
-    private sealed record Schemas(JsonSchema Root, JsonSchema ServerMessage, JsonSchema ClientMessage);
+    private sealed record Schemas(JsonSchema Root, JsonSchema ServerMessage, JsonSchema ClientMessage, IReadOnlySet<string> Messages, BuildOptions Options);
 }
