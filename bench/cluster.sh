@@ -3,7 +3,7 @@
 # redis_port and state (a scratch directory) before sourcing. PROXCHAT_BENCH_HOST names another
 # build's ProxChat.Host.dll to run instead, to compare two builds on the same day.
 
-# The GC budget the container image sets (README, Configuration), for nodes and load client alike.
+# The GC budget the container image sets (docs/configuration.md, Runtime settings), for nodes and load client alike.
 export DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x2000000}"
 
 cleanup() {
@@ -32,7 +32,7 @@ redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --d
 
 # start_nodes "PORT..." [NAME=VALUE...]: a node on each port, with these settings on top; returns
 # once every one is ready. Each node's pid is in $state/node-PORT.pid, its output in .log. Nodes
-# run with the container image's inline socket I/O (README, Configuration), the load client without.
+# run with the container image's inline socket I/O (docs/configuration.md, Runtime settings), the load client without.
 start_nodes() {
   local ports="$1"
   shift

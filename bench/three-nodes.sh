@@ -35,7 +35,7 @@ fi
 # trap) and context switches per process (summed over its threads), read from /proc over 20 s that
 # start a second after the 10 s ramp: the load client measures its own 20 s from 2 s after it has
 # connected and exits soon after, so this window ends before it does. Fails once the process has
-# exited. On a shared virtual machine the switches are much of the cost: see README, Scaling.
+# exited. On a shared virtual machine the switches are much of the cost: see docs/benchmarks.md.
 counters() {
   local stat
   stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using ProxChat.Load;
 
-// A load client for ProxChat (and, for comparison, the PeerJS server). See README, Benchmarks.
+// A load client for ProxChat (and, for comparison, the PeerJS server). See docs/benchmarks.md.
 var options = LoadOptions.Parse(args);
 var metrics = new Metrics();
 using var stop = new CancellationTokenSource();

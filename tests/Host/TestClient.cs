@@ -16,6 +16,7 @@ internal sealed class TestClient : IAsyncDisposable
     private readonly TaskCompletionSource<(WebSocketCloseStatus? Status, string? Reason)> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _receiving = Task.CompletedTask;
     private volatile string[]? _latestPeers;
+    private volatile string? _schemaViolation;
 
     public string? Id { get; private set; }
 
@@ -80,7 +81,9 @@ internal sealed class TestClient : IAsyncDisposable
         using var timeout = new CancellationTokenSource(Deadline);
         try
         {
-            return await _inbox.Reader.ReadAsync(timeout.Token);
+            var message = await _inbox.Reader.ReadAsync(timeout.Token);
+            FailOnSchemaViolation();
+            return message;
         }
         catch (OperationCanceledException)
         {
@@ -104,7 +107,9 @@ internal sealed class TestClient : IAsyncDisposable
         using var timeout = new CancellationTokenSource(wait);
         try
         {
-            return await _inbox.Reader.ReadAsync(timeout.Token);
+            var message = await _inbox.Reader.ReadAsync(timeout.Token);
+            FailOnSchemaViolation();
+            return message;
         }
         catch (OperationCanceledException)
         {
@@ -183,6 +188,16 @@ internal sealed class TestClient : IAsyncDisposable
         _socket.Abort();
         await _receiving;
         _socket.Dispose();
+        FailOnSchemaViolation();
+    }
+
+    /// <summary>Fails the test if the server sent anything docs/protocol.schema.json does not allow.</summary>
+    private void FailOnSchemaViolation()
+    {
+        if (_schemaViolation is { } violation)
+        {
+            Assert.Fail($"{Id}: the server sent a message outside the protocol: {violation}");
+        }
     }
 
     private async Task ReceiveLoopAsync()
@@ -213,6 +228,7 @@ internal sealed class TestClient : IAsyncDisposable
                 }
 
                 var received = Received.Parse(buffer.AsSpan(0, count));
+                _schemaViolation ??= ProtocolSchema.ServerMessageViolation(received.Raw);
                 if (received.Type == "NearbyPeers")
                 {
                     _latestPeers = received.Peers;

@@ -10,6 +10,7 @@ internal sealed class HubTestClient : IAsyncDisposable
     private static readonly string[] Callbacks = ["NearbyPeers", "ReceiveOffer", "ReceiveAnswer", "ReceiveIceCandidate", "Error"];
     private readonly Channel<(string Method, JsonElement Argument)> _inbox = Channel.CreateUnbounded<(string, JsonElement)>();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile string? _schemaViolation;
 
     private HubTestClient(HubConnection connection) => Connection = connection;
 
@@ -21,7 +22,12 @@ internal sealed class HubTestClient : IAsyncDisposable
         var client = new HubTestClient(connection);
         foreach (var method in Callbacks)
         {
-            connection.On<JsonElement>(method, argument => client._inbox.Writer.TryWrite((method, argument)));
+            connection.On<JsonElement>(method, argument =>
+            {
+                // A callback carries what the raw socket's message of that type carries as its data.
+                client._schemaViolation ??= ProtocolSchema.ServerMessageViolation($$"""{"type":"{{method}}","data":{{argument.GetRawText()}}}""");
+                client._inbox.Writer.TryWrite((method, argument));
+            });
         }
 
         // Not the end of the inbox: the client raises Closed before it has run the callbacks for
@@ -62,6 +68,7 @@ internal sealed class HubTestClient : IAsyncDisposable
     public async Task<JsonElement> ExpectAsync(string method)
     {
         var (received, argument) = await _inbox.Reader.ReadAsync().AsTask().WaitAsync(TestClient.Deadline);
+        FailOnSchemaViolation();
         Assert.True(received == method, $"expected {method}, got {received}: {argument}");
         return argument;
     }
@@ -71,5 +78,18 @@ internal sealed class HubTestClient : IAsyncDisposable
 
     public Task WaitClosedAsync() => _closed.Task.WaitAsync(TestClient.Deadline);
 
-    public async ValueTask DisposeAsync() => await Connection.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await Connection.DisposeAsync();
+        FailOnSchemaViolation();
+    }
+
+    /// <summary>Fails the test if the hub called back with anything docs/protocol.schema.json does not allow.</summary>
+    private void FailOnSchemaViolation()
+    {
+        if (_schemaViolation is { } violation)
+        {
+            Assert.Fail($"the hub sent a callback outside the protocol: {violation}");
+        }
+    }
 }
