@@ -46,6 +46,33 @@ public sealed class ProxChatMetrics
             "s",
             "How long the node's probe of its own bus channel took to come back: Redis's pub/sub delay, and whatever the node's bus had queued ahead of it.",
             advice: DurationBuckets);
+        ExportZeros();
+    }
+
+    /// <summary>
+    /// Every counter, with each of its tag values, at 0 from the first scrape: Prometheus's rate()
+    /// and increase() need a sample before the first event, or they miss it.
+    /// </summary>
+    private void ExportZeros()
+    {
+        _refusedConnections.Add(0);
+        _throttledMessages.Add(0);
+        _storeUnavailable.Add(0);
+        _reapedClients.Add(0);
+        foreach (var kind in Enum.GetValues<ClientMessageKind>())
+        {
+            if (kind != ClientMessageKind.None)
+            {
+                _messages.Add(0, new KeyValuePair<string, object?>("type", KindName(kind)));
+            }
+
+            _rejectedMessages.Add(0, new KeyValuePair<string, object?>("type", KindName(kind)));
+        }
+
+        foreach (var outcome in Enum.GetValues<RelayOutcome>())
+        {
+            Relayed(outcome, 0);
+        }
     }
 
     private static InstrumentAdvice<double> DurationBuckets { get; } = new() { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] };
@@ -58,8 +85,10 @@ public sealed class ProxChatMetrics
 
     public void ConnectionRefused() => _refusedConnections.Add(1);
 
-    public void Relayed(RelayOutcome outcome) =>
-        _relays.Add(1, new KeyValuePair<string, object?>("outcome", outcome switch
+    public void Relayed(RelayOutcome outcome) => Relayed(outcome, 1);
+
+    private void Relayed(RelayOutcome outcome, long count) =>
+        _relays.Add(count, new KeyValuePair<string, object?>("outcome", outcome switch
         {
             RelayOutcome.Delivered => "delivered",
             RelayOutcome.Refused => "refused",
