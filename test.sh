@@ -7,22 +7,59 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
 # The scale-out tests need Redis: the shared one comes from PROXCHAT_TEST_REDIS, Docker or
 # redis-server; a Redis Cluster, and the restart tests' private servers, always from redis-server
-# and redis-cli. The deployment test runs deploy/local-cluster.sh (nginx, curl); the chart check
-# lints YAML with yamllint; the demo page's test drives Chromium from node. All from Debian's
+# and redis-cli. The deployment test runs deploy/local-cluster.sh (nginx, curl); the chart, compose
+# and observability checks need yamllint (with PyYAML), docker-compose (it validates the compose
+# file offline) and promtool; the demo page's test drives Chromium from node. All from Debian's
 # packages, installed here when missing.
+#
+# This never starts, stops, enables or disables a system service. Packages that would start one
+# when installed (redis-server, nginx, prometheus) are not installed: their binaries go into a
+# private directory instead, and every test starts its own servers on free ports.
+tools="${XDG_CACHE_HOME:-$HOME/.cache}/proxchat-tools"
+export PATH="$tools/bin:$PATH:/usr/sbin"
+sudo_cmd=""
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
+apt_updated=""
+apt_update() {
+  [ -n "$apt_updated" ] || $sudo_cmd apt-get update -qq >/dev/null
+  apt_updated=1
+}
+
 missing=()
-for tool in redis-server:redis-server redis-cli:redis-tools nginx:nginx-light curl:curl yamllint:yamllint \
-            chromium:chromium node:nodejs npm:npm; do
-  command -v "${tool%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${tool%%:*}" ] || missing+=("${tool##*:}")
+for tool in redis-cli:redis-tools curl:curl yamllint:yamllint chromium:chromium node:nodejs npm:npm; do
+  command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool##*:}")
 done
+if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null; then
+  missing+=(docker-compose)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]} for the tests" >&2
-  sudo_cmd=""
-  if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
-  $sudo_cmd apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
-  # Only the binaries are wanted: the tests start private servers on free ports.
-  $sudo_cmd systemctl disable --now redis-server nginx >/dev/null 2>&1 || true
+  apt_update
+  # No recommends: docker-compose recommends the Docker engine, a service.
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# A binary out of a Debian package, unpacked into $tools/bin without installing the package.
+unpack() { # package, path in the package
+  echo "unpacking $2 from $1 for the tests" >&2
+  local dir
+  dir="$(mktemp -d)"
+  apt_update
+  (cd "$dir" && apt-get download -qq "$1" >/dev/null 2>&1 && dpkg-deb --fsys-tarfile "$1"_*.deb | tar -x ".$2")
+  mkdir -p "$tools/bin"
+  mv "$dir$2" "$tools/bin/"
+  rm -rf "$dir"
+}
+if ! command -v redis-server >/dev/null; then
+  # Debian's redis-server is redis-tools' redis-check-rdb under the server's name.
+  mkdir -p "$tools/bin"
+  ln -sf "$(command -v redis-check-rdb)" "$tools/bin/redis-server"
+fi
+if ! command -v nginx >/dev/null; then
+  unpack nginx /usr/sbin/nginx
+fi
+if ! command -v promtool >/dev/null; then
+  unpack prometheus /usr/bin/promtool
 fi
 
 log=$(mktemp)
@@ -38,6 +75,12 @@ failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{ s += $2 } END { print s + 0 
 echo "tests: $passed passed, $failed failed"
 if [ "$status" -eq 0 ]; then
   ./deploy/check-helm.sh || status=$?
+fi
+if [ "$status" -eq 0 ]; then
+  ./deploy/check-compose.sh || status=$?
+fi
+if [ "$status" -eq 0 ]; then
+  ./deploy/check-observability.sh || status=$?
 fi
 if [ "$status" -eq 0 ]; then
   ./tests/Browser/run.sh || status=$?

@@ -73,8 +73,12 @@ error_log $state/nginx-error.log;
 events { worker_connections 16384; }
 http {
     access_log off;
+    # Every temporary path nginx makes at start, so it needs no directory of a system install.
     client_body_temp_path $state/client_body;
     proxy_temp_path $state/proxy;
+    fastcgi_temp_path $state/fastcgi;
+    uwsgi_temp_path $state/uwsgi;
+    scgi_temp_path $state/scgi;
     include $root/deploy/nginx/connection-upgrade.conf;
     upstream proxchat {
         least_conn;

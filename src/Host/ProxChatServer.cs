@@ -1,9 +1,11 @@
+using System.Reflection;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using ProxChat.Transport.Cluster;
 using ProxChat.Transport.Diagnostics;
 using ProxChat.Transport.Hubs;
@@ -62,10 +64,13 @@ public static partial class ProxChatServer
         if (metricsEnabled)
         {
             // The node's own instruments, Kestrel's connections and the runtime's (GC pauses,
-            // thread pool queue), in Prometheus's text format at /metrics.
-            builder.Services.AddOpenTelemetry().WithMetrics(static metrics => metrics
-                .AddMeter(ProxChatMetrics.MeterName, "Microsoft.AspNetCore.Server.Kestrel", "System.Runtime")
-                .AddPrometheusExporter());
+            // thread pool queue), in Prometheus's text format at /metrics; its target_info names
+            // the service and its version.
+            builder.Services.AddOpenTelemetry()
+                .ConfigureResource(static resource => resource.AddService("proxchat", serviceVersion: typeof(ProxChatServer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion))
+                .WithMetrics(static metrics => metrics
+                    .AddMeter(ProxChatMetrics.MeterName, "Microsoft.AspNetCore.Server.Kestrel", "System.Runtime")
+                    .AddPrometheusExporter());
         }
 
         builder.Services.AddProxChatSignaling();

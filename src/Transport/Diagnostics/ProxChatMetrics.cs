@@ -50,10 +50,49 @@ public sealed class ProxChatMetrics
             "s",
             "How long the node's probe of its own bus channel took to come back: Redis's pub/sub delay, and whatever the node's bus had queued ahead of it.",
             advice: DurationBuckets);
-        _refusedUpgrades = meter.CreateCounter<long>("proxchat.upgrades.refused", "{request}", "WebSocket and hub requests refused before a connection existed, by reason: origin, per_ip, unauthorized, node_full.");
+        _refusedUpgrades = meter.CreateCounter<long>("proxchat.upgrades.refused", "{request}", "WebSocket and hub requests refused before a connection existed, by reason: origin, unauthorized, per_ip, node_full, sockets (closed at once for MaxSockets).");
         _takeovers = meter.CreateCounter<long>("proxchat.takeovers", "{registration}", "Registrations of a client_id that another connection held, by outcome: refused (the holder answered its probe), probe_failed (it did not; the newcomer took over), replaced (a connection lost its client_id to a newer one).");
         _throttledRelayBytes = meter.CreateCounter<long>("proxchat.relay.throttled_bytes", "By", "Bytes of relays refused because their sender went over RelayBytesPerSecond.");
         _policyClosures = meter.CreateCounter<long>("proxchat.connections.policy_closed", "{connection}", "Connections closed with 1008 for sending invalid messages past their budget.");
+        ExportZeros();
+    }
+
+    /// <summary>
+    /// Every counter, with each of its tag values, at 0 from the first scrape: Prometheus's rate()
+    /// and increase() need a sample before the first event, or they miss it.
+    /// </summary>
+    private void ExportZeros()
+    {
+        _refusedConnections.Add(0);
+        _throttledMessages.Add(0);
+        _throttledRelayBytes.Add(0);
+        _policyClosures.Add(0);
+        foreach (var reason in UpgradeRefusals)
+        {
+            _refusedUpgrades.Add(0, new KeyValuePair<string, object?>("reason", reason));
+        }
+
+        foreach (var outcome in (string[])[TakeoverArbiter.Refused, TakeoverArbiter.ProbeFailed, TakeoverArbiter.Replaced])
+        {
+            _takeovers.Add(0, new KeyValuePair<string, object?>("outcome", outcome));
+        }
+
+        _storeUnavailable.Add(0);
+        _reapedClients.Add(0);
+        foreach (var kind in Enum.GetValues<ClientMessageKind>())
+        {
+            if (kind != ClientMessageKind.None)
+            {
+                _messages.Add(0, new KeyValuePair<string, object?>("type", KindName(kind)));
+            }
+
+            _rejectedMessages.Add(0, new KeyValuePair<string, object?>("type", KindName(kind)));
+        }
+
+        foreach (var outcome in Enum.GetValues<RelayOutcome>())
+        {
+            Relayed(outcome, 0);
+        }
     }
 
     private static InstrumentAdvice<double> DurationBuckets { get; } = new() { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] };
@@ -66,13 +105,18 @@ public sealed class ProxChatMetrics
 
     public void ConnectionRefused() => _refusedConnections.Add(1);
 
-    public void Relayed(RelayOutcome outcome) =>
-        _relays.Add(1, new KeyValuePair<string, object?>("outcome", outcome switch
+    public void Relayed(RelayOutcome outcome) => Relayed(outcome, 1);
+
+    private void Relayed(RelayOutcome outcome, long count) =>
+        _relays.Add(count, new KeyValuePair<string, object?>("outcome", outcome switch
         {
             RelayOutcome.Delivered => "delivered",
             RelayOutcome.Refused => "refused",
             _ => "unavailable",
         }));
+
+    /// <summary>The reasons <see cref="UpgradeRefused"/> is called with.</summary>
+    public static readonly string[] UpgradeRefusals = ["origin", "unauthorized", "per_ip", "node_full", "sockets"];
 
     public void UpgradeRefused(string reason) => _refusedUpgrades.Add(1, new KeyValuePair<string, object?>("reason", reason));
 

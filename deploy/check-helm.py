@@ -1,0 +1,275 @@
+"""Renders the Helm chart over its values files and several --set combinations and checks what comes
+out; then starts a real node with the settings the chart renders and checks it acts on them.
+Run by deploy/check-helm.sh, which finds helm: python3 deploy/check-helm.py <helm> [<ProxChat.Host.dll>]."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+import yaml
+
+HELM = sys.argv[1]
+HOST_DLL = sys.argv[2] if len(sys.argv) > 2 else None
+CHART = "helm/proxchat"
+failures = []
+
+
+def helm(*args, release="proxchat", check=True):
+    result = subprocess.run([HELM, "template", release, CHART, *args], capture_output=True, text=True)
+    if check and result.returncode != 0:
+        sys.exit(f"helm template {' '.join(args)} failed:\n{result.stderr}")
+    return result
+
+
+def render(*args, release="proxchat"):
+    """The rendered objects, by (kind, name)."""
+    objects = {}
+    for document in yaml.safe_load_all(helm(*args, release=release).stdout):
+        if document:
+            objects[(document["kind"], document["metadata"]["name"])] = document
+    return objects
+
+
+def expect(condition, what):
+    if not condition:
+        failures.append(what)
+
+
+def refused(args, message):
+    """helm template refuses these values, saying message; so does helm lint where the schema does
+    (lint only logs a template's own fail)."""
+    template = helm(*args, check=False)
+    errors = "\n".join(line for line in template.stderr.splitlines() if not line.startswith("level=INFO"))
+    expect(template.returncode != 0 and message in errors, f"{' '.join(args)}: expected a refusal saying '{message}', got: {errors.strip()}")
+    if "schema" in errors:
+        lint = subprocess.run([HELM, "lint", "--strict", CHART, *args], capture_output=True, text=True)
+        expect(lint.returncode != 0, f"{' '.join(args)}: helm lint passed")
+
+
+def one(objects, kind):
+    found = [o for (k, _), o in objects.items() if k == kind]
+    if len(found) != 1:
+        sys.exit(f"expected one {kind}, found {len(found)}")
+    return found[0]
+
+
+def pod(objects):
+    return one(objects, "Deployment")["spec"]["template"]
+
+
+def container(objects):
+    return pod(objects)["spec"]["containers"][0]
+
+
+def settings(objects):
+    """The server's settings: the ConfigMap the pods take their environment from."""
+    return objects[("ConfigMap", container(objects)["envFrom"][0]["configMapRef"]["name"])]["data"]
+
+
+def env(objects, name):
+    return next((e for e in container(objects)["env"] if e["name"] == name), None)
+
+
+# Lint over each values file.
+for values in ("values.yaml", "values-production.yaml"):
+    lint = subprocess.run([HELM, "lint", "--strict", CHART, "-f", f"{CHART}/{values}"], capture_output=True, text=True)
+    expect(lint.returncode == 0, f"helm lint {values}:\n{lint.stdout}{lint.stderr}")
+
+default = render()
+
+# Metrics: the annotation, the container port and the server's settings follow metricsPort.
+annotations = pod(default)["metadata"]["annotations"]
+expect(annotations["prometheus.io/port"] == "9090" and settings(default)["ProxChat__Metrics__Port"] == "9090",
+       "default: metrics on 9090")
+moved = render("--set", "metricsPort=9400")
+expect(pod(moved)["metadata"]["annotations"]["prometheus.io/port"] == "9400", "metricsPort=9400: annotation")
+expect({"name": "metrics", "containerPort": 9400} in container(moved)["ports"], "metricsPort=9400: container port")
+expect(settings(moved)["ASPNETCORE_HTTP_PORTS"] == "8080;9400" and settings(moved)["ProxChat__Metrics__Port"] == "9400",
+       "metricsPort=9400: the server listens and serves /metrics there")
+shared = render("--set", "metricsPort=0")
+expect(pod(shared)["metadata"]["annotations"]["prometheus.io/port"] == "8080", "metricsPort=0: annotation on 8080")
+expect("ProxChat__Metrics__Port" not in settings(shared) and settings(shared)["ASPNETCORE_HTTP_PORTS"] == "8080",
+       "metricsPort=0: /metrics on the client port")
+expect(len(container(shared)["ports"]) == 1, "metricsPort=0: no metrics port")
+expect("prometheus.io/scrape" not in (pod(render("--set", "prometheusAnnotations=false"))["metadata"]["annotations"]),
+       "prometheusAnnotations=false: no scrape annotations")
+
+# config: every value a setting of its own, nested sections and lists included, numbers as numbers.
+expect(settings(default)["ProxChat__SignalR__Enabled"] == "true", "default: hub on")
+expect(settings(default)["ProxChat__MaxConnectionsPerIp"] == "50", "default: MaxConnectionsPerIp 50")
+expect(not any("map[" in value for value in settings(default).values()), "default: no Go map rendered as a value")
+hubless = render("--set", "config.SignalR.Enabled=false", "--set", "ingress.enabled=true")
+expect(settings(hubless)["ProxChat__SignalR__Enabled"] == "false", "config.SignalR.Enabled=false renders ProxChat__SignalR__Enabled=false")
+expect([k for k, _ in hubless if k == "Ingress"] == ["Ingress"], "hub off: no Ingress for /hub")
+origins = render("--set", "config.AllowedOrigins={https://a.example,https://b.example}", "--set", "config.RelayPolicy=Any")
+expect(settings(origins).get("ProxChat__AllowedOrigins__0") == "https://a.example"
+       and settings(origins).get("ProxChat__AllowedOrigins__1") == "https://b.example"
+       and "ProxChat__AllowedOrigins__2" not in settings(origins), "lists render as __0, __1")
+expect(settings(origins)["ProxChat__RelayPolicy"] == "Any", "config.RelayPolicy=Any")
+with tempfile.NamedTemporaryFile("w", suffix=".yaml") as big:
+    big.write("config:\n  SendQueueByteLimit: 4194304\n  Auth:\n    Audience: voice\n")
+    big.flush()
+    from_file = settings(render("-f", big.name))
+    expect(from_file["ProxChat__SendQueueByteLimit"] == "4194304", f"a large number from a values file: {from_file['ProxChat__SendQueueByteLimit']}")
+    expect(from_file["ProxChat__Auth__Audience"] == "voice", "config.Auth.Audience")
+expect(settings(render("--set", "config.SendQueueByteLimit=4194304"))["ProxChat__SendQueueByteLimit"] == "4194304",
+       "a large number from --set")
+expect("ProxChat__IntroductionRange" not in settings(render("--set", "config.IntroductionRange=null")),
+       "null leaves the server's default")
+
+# checksum/config changes with the settings and only with them.
+checksum = annotations["checksum/config"]
+expect(pod(render())["metadata"]["annotations"]["checksum/config"] == checksum, "checksum/config is stable")
+expect(pod(render("--set", "config.IntroductionRange=10"))["metadata"]["annotations"]["checksum/config"] != checksum,
+       "checksum/config follows config")
+expect(pod(render("--set", "redis.bundled.enabled=false", "--set", "redis.url=a:6379"))["metadata"]["annotations"]["checksum/redis"]
+       != pod(render("--set", "redis.bundled.enabled=false", "--set", "redis.url=b:6379"))["metadata"]["annotations"]["checksum/redis"],
+       "checksum/redis follows redis.url")
+
+# The schema covers every value.
+refused(["--set", "replicaCount=notanumber"], "replicaCount")
+refused(["--set", "config.IntroductonRange=5"], "IntroductonRange")
+refused(["--set", "config.RelayPolicy=Sometimes"], "RelayPolicy")
+refused(["--set", "config.MaxMessageBytes=10"], "MaxMessageBytes")
+refused(["--set", "config.Auth.SigningKey=plain-text-key"], "SigningKey")
+refused(["--set", "metricsPort=8080"], "metricsPort")
+refused(["--set", "servce.port=80"], "servce")
+
+# Security contexts: hardened by default, each overridable.
+expect(pod(default)["spec"]["securityContext"]["runAsNonRoot"] is True
+       and container(default)["securityContext"]["readOnlyRootFilesystem"] is True, "hardened by default")
+custom = render("--set", "podSecurityContext.runAsUser=2000", "--set", "securityContext.readOnlyRootFilesystem=false")
+expect(pod(custom)["spec"]["securityContext"]["runAsUser"] == 2000, "podSecurityContext overridable")
+expect(container(custom)["securityContext"]["readOnlyRootFilesystem"] is False, "securityContext overridable")
+
+# Service account, names, labels, extra environment.
+expect(("ServiceAccount", "proxchat") in default and pod(default)["spec"]["serviceAccountName"] == "proxchat"
+       and default[("ServiceAccount", "proxchat")]["automountServiceAccountToken"] is False, "a service account of its own")
+existing = render("--set", "serviceAccount.create=false", "--set", "serviceAccount.name=game-servers")
+expect(not any(k == "ServiceAccount" for k, _ in existing) and pod(existing)["spec"]["serviceAccountName"] == "game-servers",
+       "an existing service account")
+expect(("Deployment", "voice") in render("--set", "fullnameOverride=voice"), "fullnameOverride")
+renamed = render("--set", "nameOverride=signaling", release="game")
+expect(("Deployment", "game-signaling") in renamed
+       and pod(renamed)["metadata"]["labels"]["app.kubernetes.io/name"] == "signaling", "nameOverride")
+extras = render("--set", "podLabels.team=voice", "--set", "podAnnotations.note=x",
+                "--set", "extraEnv[0].name=Logging__Console__FormatterName", "--set", "extraEnv[0].value=json",
+                "--set", "extraEnvFrom[0].secretRef.name=proxchat-extra")
+expect(pod(extras)["metadata"]["labels"]["team"] == "voice" and pod(extras)["metadata"]["annotations"]["note"] == "x", "podLabels, podAnnotations")
+expect(env(extras, "Logging__Console__FormatterName") == {"name": "Logging__Console__FormatterName", "value": "json"}, "extraEnv")
+expect({"secretRef": {"name": "proxchat-extra"}} in container(extras)["envFrom"], "extraEnvFrom")
+
+# Redis: the dev-only bundled one has a generated password; an external one comes from a Secret.
+bundled_secret = default[("Secret", "proxchat-redis")]["stringData"]
+expect(len(bundled_secret["password"]) == 32 and f"password={bundled_secret['password']}" in bundled_secret["connection-string"],
+       "the bundled Redis has a password, and the nodes use it")
+expect("--requirepass" in default[("StatefulSet", "proxchat-redis")]["spec"]["template"]["spec"]["containers"][0]["args"],
+       "the bundled Redis requires its password")
+by_url = render("--set", "redis.bundled.enabled=false", "--set", "redis.url=redis.internal:6379\\,password=p")
+expect(by_url[("Secret", "proxchat-redis")]["stringData"] == {"connection-string": "redis.internal:6379,password=p"}
+       and not any(k == "StatefulSet" for k, _ in by_url), "redis.url: a Secret of its own, no bundled Redis")
+by_secret = render("--set", "redis.bundled.enabled=false", "--set", "redis.existingSecret=shared-redis", "--set", "redis.existingSecretKey=url")
+expect(not any(k in ("Secret", "StatefulSet") for k, _ in by_secret)
+       and env(by_secret, "ConnectionStrings__Redis")["valueFrom"]["secretKeyRef"] == {"name": "shared-redis", "key": "url"},
+       "redis.existingSecret")
+refused(["--set", "redis.bundled.enabled=false"], "need a shared Redis")
+refused(["--set", "redis.url=a:6379"], "turn the dev-only bundled one off")
+refused(["--set", "redis.bundled.enabled=false", "--set", "redis.url=a:6379", "--set", "redis.existingSecret=s"], "not both")
+
+# The JWT key only ever from a Secret.
+expect(env(default, "ProxChat__Auth__SigningKey") is None, "no signing key by default")
+keyed = render("--set", "auth.existingSecret=proxchat-jwt")
+expect(env(keyed, "ProxChat__Auth__SigningKey")["valueFrom"]["secretKeyRef"] == {"name": "proxchat-jwt", "key": "signing-key"},
+       "auth.existingSecret")
+
+# Ingress: / for raw WebSockets, /hub with sticky sessions.
+routed = render("--set", "ingress.enabled=true")
+main, hub = routed[("Ingress", "proxchat")], routed[("Ingress", "proxchat-hub")]
+expect(main["spec"]["rules"][0]["http"]["paths"][0]["path"] == "/"
+       and "nginx.ingress.kubernetes.io/affinity" not in main["metadata"]["annotations"], "the / Ingress is not sticky")
+expect(hub["spec"]["rules"][0]["http"]["paths"][0]["path"] == "/hub"
+       and hub["metadata"]["annotations"]["nginx.ingress.kubernetes.io/affinity"] == "cookie"
+       and hub["metadata"]["annotations"]["nginx.ingress.kubernetes.io/proxy-read-timeout"] == "3600", "the /hub Ingress is sticky")
+
+# Prometheus Operator and Grafana objects: off by default, the repository's rules and dashboard when on.
+expect(not any(k in ("PodMonitor", "PrometheusRule") for k, _ in default) and ("ConfigMap", "proxchat-dashboard") not in default,
+       "no monitoring objects by default")
+monitored = render("--set", "podMonitor.enabled=true", "--set", "podMonitor.labels.release=monitoring",
+                   "--set", "prometheusRule.enabled=true", "--set", "grafanaDashboard.enabled=true")
+monitor = one(monitored, "PodMonitor")
+expect(monitor["metadata"]["labels"]["release"] == "monitoring" and monitor["spec"]["podMetricsEndpoints"][0]["port"] == "metrics",
+       "PodMonitor on the metrics port")
+expect(one(render("--set", "podMonitor.enabled=true", "--set", "metricsPort=0"), "PodMonitor")["spec"]["podMetricsEndpoints"][0]["port"] == "http",
+       "PodMonitor on the client port when metricsPort is 0")
+with open("deploy/observability/alerts.yml") as rules:
+    expect(one(monitored, "PrometheusRule")["spec"] == yaml.safe_load(rules), "PrometheusRule: the alert rules")
+dashboard = monitored[("ConfigMap", "proxchat-dashboard")]
+with open("deploy/observability/proxchat-dashboard.json") as board:
+    expect(dashboard["metadata"]["labels"]["grafana_dashboard"] == "1" and json.loads(dashboard["data"]["proxchat.json"]) == json.load(board),
+           "dashboard ConfigMap: the dashboard, labelled for the sidecar")
+
+# Production values: external Redis and JWT key from Secrets, nothing bundled, origins pinned.
+production = render("-f", f"{CHART}/values-production.yaml")
+expect(not any(k in ("Secret", "StatefulSet") for k, _ in production), "production: no Secret or Redis of the chart's")
+expect(env(production, "ProxChat__Auth__SigningKey")["valueFrom"]["secretKeyRef"]["name"] == "proxchat-jwt", "production: JWT key from a Secret")
+expect(settings(production)["ProxChat__AllowedOrigins__0"] == "https://play.example.com", "production: AllowedOrigins")
+expect(any(k == "HorizontalPodAutoscaler" for k, _ in production) and "replicas" not in one(production, "Deployment")["spec"],
+       "production: the autoscaler owns the replica count")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def status(method, url):
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method=method, data=b"" if method == "POST" else None), timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def run_node(objects):
+    """A node started with the ConfigMap's settings (its listening ports moved to free ones): the
+    status of /hub/negotiate, and of /metrics on the metrics port."""
+    port, metrics_port = free_port(), free_port()
+    node_env = {**os.environ, **settings(objects), "ProxChat__Metrics__Port": str(metrics_port)}
+    node_env.pop("ASPNETCORE_HTTP_PORTS")
+    with tempfile.TemporaryFile() as log:
+        node = subprocess.Popen(["dotnet", HOST_DLL, "--urls", f"http://127.0.0.1:{port};http://127.0.0.1:{metrics_port}"],
+                                env=node_env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if status("GET", f"http://127.0.0.1:{port}/readyz") == 200:
+                        break
+                except OSError:
+                    pass
+                if node.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    sys.exit(f"a node with the chart's settings did not become ready:\n{log.read().decode()}")
+                time.sleep(0.2)
+            return (status("POST", f"http://127.0.0.1:{port}/hub/negotiate?negotiateVersion=1"),
+                    status("GET", f"http://127.0.0.1:{metrics_port}/metrics"))
+        finally:
+            node.terminate()
+            node.wait(timeout=30)
+
+
+if HOST_DLL:
+    expect(run_node(default) == (200, 200), "a node with the chart's default settings: hub and metrics served")
+    expect(run_node(hubless)[0] == 404, "a node with config.SignalR.Enabled=false: no hub")
+
+if failures:
+    sys.exit("helm chart:\n  " + "\n  ".join(failures))
+print("helm: chart linted and rendered over both values files and the --set cases; a node ran with its settings"
+      if HOST_DLL else "helm: chart linted and rendered over both values files and the --set cases")
