@@ -31,7 +31,8 @@ export class Emitter {
         listener(event);
       } catch (error) {
         // Reported, not rethrown: the socket or peer connection handler that emitted goes on.
-        queueMicrotask(() => { throw error; });
+        if (typeof globalThis.reportError === "function") globalThis.reportError(error);
+        else queueMicrotask(() => { throw error; });
       }
     }
   }
