@@ -3,7 +3,8 @@
 //
 //   node demo.e2e.mjs <page-url> <ws-url-for-page-1> <ws-url-for-page-2> [label]
 //
-// The two WebSocket URLs may name one node, or two nodes sharing Redis. Screenshots of both
+// The two WebSocket URLs may name one node, or two nodes sharing Redis. Against one node it also
+// checks the layout at phone and desktop sizes (screenshots in artifacts/). Screenshots of both
 // pages go to artifacts/ when a step fails.
 import { chromium } from "playwright-core";
 import { mkdir } from "node:fs/promises";
@@ -70,6 +71,29 @@ try {
   if (label === "one-node") {
     await mkdir("artifacts", { recursive: true });
     await alice.screenshot({ path: "artifacts/demo.png" });
+    // From a phone to a wide screen: the side panel (with bob listed) stays wholly in view and
+    // nothing is cut off sideways. Screenshots at 390x844 and 1280x800 for a look.
+    for (const [width, height, screenshot] of [[390, 844, true], [1280, 800, true], [360, 740, false], [1920, 1080, false]]) {
+      step = `layout at ${width}x${height}`;
+      await alice.setViewportSize({ width, height });
+      await alice.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+      if (screenshot) await alice.screenshot({ path: `artifacts/demo-${width}x${height}.png` });
+      const layout = await alice.evaluate(() => {
+        const box = (selector) => document.querySelector(selector).getBoundingClientRect().toJSON();
+        return {
+          panel: box("#panel"), canvas: box("#map-canvas"), status: box("#status"),
+          peers: document.getElementById("peers").textContent,
+          scrollWidth: document.documentElement.scrollWidth,
+        };
+      });
+      const inside = (b) => b.left >= 0 && b.top >= 0 && b.right <= width && b.bottom <= height && b.width > 0 && b.height > 0;
+      if (!inside(layout.panel)) throw new Error(`panel not fully visible at ${width}x${height}: ${JSON.stringify(layout.panel)}`);
+      if (!layout.peers.includes("Bob")) throw new Error(`panel does not list Bob at ${width}x${height}: ${layout.peers}`);
+      if (layout.scrollWidth > width || layout.canvas.right > width || layout.status.right > width) {
+        throw new Error(`page wider than ${width} px: ${JSON.stringify(layout)}`);
+      }
+    }
+    await alice.setViewportSize({ width: 1280, height: 720 });
   }
 
   await bob.evaluate(() => window.proxchat.moveTo(100, 0));
@@ -81,8 +105,13 @@ try {
     // The server goes away without a word and comes back empty: both pages reconnect on their
     // own (with backoff), register again with the same client_id, and meet again.
     step = "restarting the node";
+    // The page may be back before the node's restart script returns: record the drop as it happens.
+    await alice.evaluate(() => {
+      window.drops = [];
+      window.proxchat.signaling.on("close", (event) => window.drops.push(event));
+    });
     execFileSync(process.env.PROXCHAT_RESTART_NODE, { stdio: "inherit" });
-    await until(alice, "alice saw the drop", () => !document.getElementById("status").textContent.endsWith(": connected"));
+    await until(alice, "alice saw the drop and retried", () => window.drops[0]?.name === "Abnormal" && window.drops[0].reconnecting);
     await until(alice, "alice reconnected", () => document.getElementById("status").textContent === "alice: connected");
     await until(bob, "bob reconnected", () => document.getElementById("status").textContent === "bob: connected");
     await bob.evaluate(() => window.proxchat.moveTo(3, 0));
