@@ -155,8 +155,8 @@ export class MeshPeer {
   }
 
   #sendLocalDescription() {
-    const { type, sdp } = this.#connection.localDescription;
     if (this.#closed) return;
+    const { type, sdp } = this.#connection.localDescription;
     if (type === "offer") this.#signaling.sendOffer(this.id, sdp);
     else if (type === "answer") this.#signaling.sendAnswer(this.id, sdp);
   }

@@ -2,6 +2,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { WebSocket } from "ws";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { fileURLToPath } from "node:url";
 import { SignalingClient, PeerMesh } from "../src/index.js";
 import { FakeNetwork, until } from "./fakes.js";
 import { startNode } from "./node-server.js";
@@ -164,4 +167,15 @@ test("two meshes connect through the node's relay (fake peer connections, real s
   await until("hung up when apart", () => meshes[0].peers.size === 0 && meshes[1].peers.size === 0, deadline);
   assert.deepEqual(errors, []);
   assert.deepEqual([...alice.of("error"), ...bob.of("error")], []);
+});
+
+// Node 22+ has a global WebSocket; Node 20 has it behind a flag. Node 18 has none (pass ws's).
+const globalWebSocketFlags = typeof globalThis.WebSocket === "function" ? []
+  : process.allowedNodeEnvironmentFlags.has("--experimental-websocket") ? ["--experimental-websocket"] : null;
+
+test("with the global WebSocket of Node, no WebSocket option is needed", { skip: globalWebSocketFlags === null && "this Node has no global WebSocket" }, async (t) => {
+  const node = await startNode(t);
+  const script = fileURLToPath(new URL("./global-websocket-client.mjs", import.meta.url));
+  const { stdout } = await promisify(execFile)(process.execPath, [...globalWebSocketFlags, script, node.url], { timeout: 20_000 });
+  assert.equal(stdout.trim(), "bob,alice", "each met the other");
 });
