@@ -70,7 +70,8 @@ export interface SignalingEvents {
   iceServers: { iceServers: IceServer[]; ttlSeconds: number | null };
   /**
    * "server": the node's Error message (e.g. a relay to an unknown client). "protocol": a frame
-   * from the node that this client could not read. "client": the token function failed.
+   * from the node that this client could not read. "client": the token function or the
+   * WebSocket constructor failed (the client retries).
    */
   error: { message: string; source: "server" | "protocol" | "client" };
   /** The socket closed. `reconnecting` says whether the client retries, after `delayMs`. */
@@ -91,7 +92,10 @@ export declare class SignalingClient extends Emitter<SignalingEvents> {
   readonly registered: boolean;
   /** The node's latest NearbyPeers list. */
   readonly nearbyPeers: string[];
-  /** Opens the socket; resolves when it first opens, rejects if the client closes for good before. */
+  /**
+   * Opens the socket; resolves when it first opens, rejects if the client closes for good before.
+   * A closed client stays closed: make a new one to connect again.
+   */
   connect(): Promise<void>;
   /** Sends Disconnect, closes with 1000 and stops reconnecting. */
   close(): void;

@@ -36,7 +36,7 @@ export class SignalingClient extends Emitter {
 
   constructor({ url, clientId, token, WebSocket, positionIntervalMs, keepAliveMs, reconnect, random } = {}) {
     super();
-    if (!url) throw new TypeError("url is required (ws:// or wss://)");
+    if (!/^wss?:\/\//i.test(url ?? "")) throw new TypeError(`url must be a ws:// or wss:// URL, got ${url}`);
     if (typeof clientId !== "string" || clientId.length === 0) throw new TypeError("clientId must be a non-empty string");
     this.clientId = clientId;
     this.#url = url;
@@ -139,7 +139,14 @@ export class SignalingClient extends Emitter {
       return;
     }
     if (this.#state === "closed") return;
-    const socket = new this.#WebSocket(url);
+    let socket;
+    try {
+      socket = new this.#WebSocket(url);
+    } catch (error) {
+      this.emit("error", { message: `WebSocket: ${error?.message ?? error}`, source: "client" });
+      this.#socketClosed({ code: 1006, reason: "could not open a WebSocket" });
+      return;
+    }
     this.#socket = socket;
     this.#registered = false;
     socket.onopen = () => {

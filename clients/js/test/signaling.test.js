@@ -224,6 +224,22 @@ test("a listener that throws does not break the client", async (t) => {
   assert.deepEqual(reported.map((e) => e.message), ["app bug"]);
 });
 
+test("a failing token function is an error event, and the client retries with a fresh token", async (t) => {
+  const server = await scriptedServer(t);
+  let calls = 0;
+  const { signaling, of } = client(t, server.url, { token: () => { if (++calls === 1) throw new Error("token service down"); return "ok"; } });
+  signaling.updatePosition(1, 0, 0);
+  await signaling.connect();
+  assert.deepEqual(of("error"), [{ message: "token: token service down", source: "client" }]);
+  assert.deepEqual(of("close").map((e) => [e.code, e.reconnecting]), [[1006, true]]);
+  assert.equal(server.last().url, "/?access_token=ok");
+});
+
+test("the URL must be a WebSocket URL", () => {
+  assert.throws(() => new SignalingClient({ url: "localhost:8080", clientId: "a", WebSocket }), /ws:\/\/ or wss:\/\//);
+  assert.throws(() => new SignalingClient({ url: "ws://x/", clientId: "", WebSocket }), /clientId/);
+});
+
 test("without a WebSocket the constructor says how to pass one", () => {
   const saved = globalThis.WebSocket;
   delete globalThis.WebSocket;
