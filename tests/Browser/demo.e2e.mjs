@@ -1,5 +1,7 @@
-// End-to-end test of the demo page: two Chromium pages with fake microphones walk close, build a
-// WebRTC connection through the server, exchange positions and audio, then walk apart and hang up.
+// End-to-end test of the demo page (and through it, of the JavaScript client in a real browser):
+// two Chromium pages with fake microphones walk close, build a WebRTC connection through the
+// server, exchange positions and audio, restart ICE from both sides at once (glare), then walk
+// apart and hang up.
 //
 //   node demo.e2e.mjs <page-url> <ws-url-for-page-1> <ws-url-for-page-2> [label]
 //
@@ -32,8 +34,12 @@ try {
       if (message.type() === "error" && !message.text().includes("ERR_CONNECTION_REFUSED")) console.error(`[${id}] ${message.text()}`);
     });
     page.on("pageerror", (error) => console.error(`[${id}] ${error}`));
-    const query = new URLSearchParams({ id, name, map: "1", channel: "0", x: String(x), y: "0", ice: "none", server });
+    const query = new URLSearchParams({ id, name, map: "1", channel: "0", x: String(x), y: "0", ice: "none", server, token: `token-of-${id}` });
+    const socket = page.waitForEvent("websocket");
     await page.goto(`${pageUrl}?${query}`);
+    // ?token= goes to the node as the access_token query parameter.
+    const socketUrl = new URL((await socket).url());
+    if (socketUrl.searchParams.get("access_token") !== `token-of-${id}`) throw new Error(`no access_token in ${socketUrl}`);
     pages.push(page);
     return page;
   };
@@ -68,6 +74,31 @@ try {
   // Positions keep flowing over the data channel, not through the server.
   await alice.evaluate(() => window.proxchat.moveTo(2, 1));
   await until(bob, "bob saw alice move", () => window.proxchat.snapshot().alice?.position?.x === 2);
+
+  // Both sides restart ICE at the same moment: two offers cross (glare). Perfect negotiation in
+  // the client lets bob (polite) roll his back and answer alice's; both end stable, with new ICE
+  // credentials, still connected, and the data channel still carries positions.
+  const ufrag = (page, peer) => page.evaluate((id) =>
+    /a=ice-ufrag:(\S+)/.exec(window.proxchat.mesh.peer(id).connection.currentRemoteDescription.sdp)[1], peer);
+  const before = [await ufrag(alice, "bob"), await ufrag(bob, "alice")];
+  for (const page of [alice, bob]) {
+    await page.evaluate(() => {
+      window.offersSeen = 0;
+      window.proxchat.signaling.on("offer", () => window.offersSeen++);
+    });
+  }
+  await Promise.all([alice.evaluate(() => window.proxchat.mesh.peer("bob").restartIce()), bob.evaluate(() => window.proxchat.mesh.peer("alice").restartIce())]);
+  const settled = ([peer, old]) => {
+    const connection = window.proxchat.mesh.peer(peer)?.connection;
+    return connection?.signalingState === "stable" && connection.connectionState === "connected" &&
+      !connection.currentRemoteDescription.sdp.includes(`a=ice-ufrag:${old}\r\n`);
+  };
+  await until(alice, "alice renegotiated after the glare", settled, ["bob", before[0]]);
+  await until(bob, "bob renegotiated after the glare", settled, ["alice", before[1]]);
+  step = "both sides offered";
+  if ((await alice.evaluate(() => window.offersSeen)) < 1 || (await bob.evaluate(() => window.offersSeen)) < 1) throw new Error("one side never offered");
+  await alice.evaluate(() => window.proxchat.moveTo(2, 2));
+  await until(bob, "bob saw alice move after the glare", () => window.proxchat.snapshot().alice?.position?.y === 2);
   if (label === "one-node") {
     await mkdir("artifacts", { recursive: true });
     await alice.screenshot({ path: "artifacts/demo.png" });
@@ -121,7 +152,7 @@ try {
     }, ["bob", 3]);
   }
   const restarted = process.env.PROXCHAT_RESTART_NODE ? "; reconnected after a node restart and met again" : "";
-  console.log(`browser (${label}): two pages connected, exchanged positions and audio, muted, and hung up${restarted}`);
+  console.log(`browser (${label}): two pages connected, exchanged positions and audio, muted, restarted ICE from both sides at once, and hung up${restarted}`);
 } catch (error) {
   await mkdir("artifacts", { recursive: true });
   for (const [i, page] of pages.entries()) {
