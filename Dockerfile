@@ -13,6 +13,8 @@ COPY src/Transport/ProxChat.Transport.csproj src/Transport/
 COPY src/Host/ProxChat.Host.csproj src/Host/
 RUN dotnet restore src/Host/ProxChat.Host.csproj
 COPY src/ src/
+# The JavaScript client the demo page imports (linked into wwwroot by the Host project).
+COPY clients/js/src/ clients/js/src/
 RUN dotnet publish src/Host/ProxChat.Host.csproj --configuration Release --no-restore --output /app /p:UseAppHost=false
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS runtime

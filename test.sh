@@ -85,6 +85,7 @@ fi
 if [ "$status" -eq 0 ]; then
   ./tests/Browser/run.sh || status=$?
 fi
+[ "$status" -ne 0 ] || ./clients/js/test.sh || status=$?
 if [ "$status" -eq 0 ] && [ "$passed" -eq 0 ]; then
   echo "no test ran" >&2
   exit 1

@@ -1,11 +1,14 @@
-// The ProxChat demo client: walk a 2D map, and hear whoever walks close.
+// The ProxChat demo client: walk a 2D map, and hear whoever walks close. Built on the JavaScript
+// client (clients/js, served at lib/proxchat/): SignalingClient talks to the node, PeerMesh
+// keeps one RTCPeerConnection per nearby peer. This page adds the map, the positions data
+// channel, volume by distance, mute and the input meter.
 // Query parameters: name, map, channel, x, y, id (client_id), ice (comma-separated STUN/TURN
-// URLs, or "none"), server (a ws:// or wss:// URL; default this page's host).
-import { Signaling } from "./signaling.js";
-import { Peer } from "./peers.js";
+// URLs, or "none"; without it the node is asked for ICE servers), server (a ws:// or wss:// URL;
+// default this page's host), token (a JWT, sent as access_token).
+import { SignalingClient, PeerMesh } from "./lib/proxchat/index.js";
 
 const DISCONNECTION_RANGE = 25;  // the server's default; audio fades to silence at this distance
-const SCALE = 8;                 // canvas pixels per map unit
+const SCALE = 8;                 // CSS pixels per map unit, less where the map would not show the range
 const STEP = 1;
 
 const params = new URLSearchParams(location.search);
@@ -22,81 +25,84 @@ const me = {
   x: integer("x", 0),
   y: integer("y", 0),
 };
-const peers = new Map();   // id → Peer
-let nearby = [];           // the server's latest NearbyPeers
-let microphone = null;
+const positions = new Map();   // peer id → {map_id, x, y, character_name}, from its data channel
+const channels = new Map();    // peer id → its "positions" RTCDataChannel
+const closedPeers = [];        // ids whose connection was closed, in order
 
+const statusLine = document.getElementById("status");
+const muteButton = document.getElementById("mute");
 const canvas = document.getElementById("map-canvas");
 const context = canvas.getContext("2d");
-const signaling = new Signaling(serverUrl, clientId);
+const microphone = await openMicrophone();
+
+const signaling = new SignalingClient({ url: serverUrl, clientId, token: params.get("token") ?? undefined });
+const mesh = new PeerMesh({
+  signaling,
+  localStream: microphone,
+  configuration: { iceServers },
+  requestIceServers: !params.has("ice"),
+  dataChannels: ["positions"],
+  playAudio: true,
+  audioContainer: document.getElementById("audio"),
+  volumeRange: DISCONNECTION_RANGE,
+});
 
 // What the end-to-end tests read; also handy in the console.
 window.proxchat = {
   clientId,
   me,
+  signaling,
+  mesh,
   moveTo: (x, y) => move(x - me.x, y - me.y),
-  snapshot: () => Object.fromEntries([...peers].map(([id, p]) => [id, {
-    state: p.state, channelOpen: p.channel?.readyState === "open", position: p.position, hasRemoteAudio: p.hasRemoteAudio, closed: p.closed,
+  snapshot: () => Object.fromEntries([...mesh.peers].map(([id, peer]) => [id, {
+    state: peer.state, channelOpen: channels.get(id)?.readyState === "open", position: positions.get(id) ?? null,
+    hasRemoteAudio: peer.stream !== null, closed: peer.closed,
   }])),
-  nearby: () => [...nearby],
-  closedPeers: [],         // ids whose connection was closed, in order
+  nearby: () => signaling.nearbyPeers,
+  closedPeers,
 };
 
-signaling.addEventListener("status", ({ detail }) => { document.getElementById("status").textContent = `${clientId}: ${detail}`; });
-signaling.addEventListener("NearbyPeers", ({ detail }) => onNearby(detail));
-signaling.addEventListener("ReceiveOffer", ({ detail }) => peerFor(detail.sender_id)?.acceptOffer(detail.offer).catch(fail(detail.sender_id)));
-signaling.addEventListener("ReceiveAnswer", ({ detail }) => peers.get(detail.sender_id)?.acceptAnswer(detail.answer).catch(fail(detail.sender_id)));
-signaling.addEventListener("ReceiveIceCandidate", ({ detail }) => peers.get(detail.sender_id)?.addCandidate(detail.candidate).catch(() => {}));
-signaling.addEventListener("Error", ({ detail }) => console.warn("server:", detail));
+const status = (text) => { statusLine.textContent = `${clientId}: ${text}`; };
+signaling.on("state", ({ state }) => {
+  if (state === "open") status("connected");
+  if (state === "connecting") status("connecting");
+});
+signaling.on("close", ({ name, reconnecting, delayMs }) => {
+  status(reconnecting ? `disconnected (${name}); retrying in ${Math.round(delayMs / 1000)} s`
+    : name === "Replaced" ? "replaced by another tab" : `disconnected (${name})`);
+});
+signaling.on("nearbyPeers", render);
+signaling.on("error", ({ message }) => console.warn("server:", message));
 
-function onNearby(ids) {
-  nearby = ids;
-  for (const [id, peer] of peers) {
-    if (!ids.includes(id)) {
-      peer.close();
-      peers.delete(id);
-      window.proxchat.closedPeers.push(id);
-    }
-  }
-  for (const id of ids) {
-    // The smaller client_id offers; the other waits for its offer.
-    if (clientId < id && !peers.has(id)) peerFor(id).start().catch(fail(id));
-  }
+mesh.on("dataChannel", ({ peerId, channel }) => {
+  channels.set(peerId, channel);
+  channel.addEventListener("open", () => {
+    channel.send(JSON.stringify(positionMessage()));
+    render();
+  });
+  channel.addEventListener("message", ({ data }) => {
+    positions.set(peerId, JSON.parse(data));
+    updateVolume(peerId);
+    render();
+  });
+});
+mesh.on("connectionState", render);
+mesh.on("track", render);
+mesh.on("peerClosed", ({ peerId }) => {
+  positions.delete(peerId);
+  channels.delete(peerId);
+  closedPeers.push(peerId);
   render();
-}
-
-function peerFor(id) {
-  // An offer may overtake the NearbyPeers that lists its sender; the server only relays it
-  // between peers it introduced, and a later list without the sender closes the connection.
-  let peer = peers.get(id);
-  if (!peer || peer.closed) {
-    peer = new Peer({ id, polite: clientId > id, signaling, iceServers, microphone, onChange: onPeerChange });
-    peers.set(id, peer);
-  }
-  return peer;
-}
-
-function onPeerChange(peer) {
-  if (peer.state === "connected") peer.sendPosition(positionMessage());
-  if (peer.state === "failed") {
-    // Start over: drop the connection and ask the server for the list, which re-offers.
-    peer.close();
-    peers.delete(peer.id);
-    signaling.requestPeerRefresh();
-  }
-  peer.setVolumeFrom(me, DISCONNECTION_RANGE);
-  render();
-}
-
-const fail = (id) => (error) => {
-  console.warn(`peer ${id}:`, error);
-  peers.get(id)?.close();
-  peers.delete(id);
-  signaling.requestPeerRefresh();
-};
+});
+mesh.on("error", ({ peerId, error }) => console.warn(`peer ${peerId}:`, error));
 
 function positionMessage() {
   return { map_id: me.map_id, x: me.x, y: me.y, character_name: me.name };
+}
+
+function updateVolume(id) {
+  const position = positions.get(id);
+  if (position?.map_id === me.map_id) mesh.setDistance(id, Math.hypot(position.x - me.x, position.y - me.y));
 }
 
 function move(dx, dy) {
@@ -106,11 +112,11 @@ function move(dx, dy) {
 }
 
 function announce() {
-  signaling.updatePosition({ map_id: me.map_id, x: me.x, y: me.y, channel: me.channel, game_id: 0 });
-  const position = positionMessage();
-  for (const peer of peers.values()) {
-    peer.sendPosition(position);
-    peer.setVolumeFrom(me, DISCONNECTION_RANGE);
+  signaling.updatePosition(me.map_id, me.x, me.y, { channel: me.channel });
+  const message = JSON.stringify(positionMessage());
+  for (const [id, channel] of channels) {
+    if (channel.readyState === "open") channel.send(message);
+    updateVolume(id);
   }
   render();
 }
@@ -127,8 +133,9 @@ canvas.addEventListener("keydown", (event) => {
 });
 canvas.addEventListener("click", (event) => {
   const box = canvas.getBoundingClientRect();
-  const x = Math.round(me.x + (event.clientX - box.left - canvas.width / 2) / SCALE);
-  const y = Math.round(me.y + (event.clientY - box.top - canvas.height / 2) / SCALE);
+  const scale = mapScale();
+  const x = Math.round(me.x + (event.clientX - box.left - box.width / 2) / scale);
+  const y = Math.round(me.y + (event.clientY - box.top - box.height / 2) / scale);
   move(x - me.x, y - me.y);
   canvas.focus();
 });
@@ -146,41 +153,58 @@ form.addEventListener("submit", (event) => {
   canvas.focus();
 });
 
-const muteButton = document.getElementById("mute");
 muteButton.addEventListener("click", () => {
-  if (!microphone) return;
-  microphone.enabled = !microphone.enabled;
-  muteButton.setAttribute("aria-pressed", String(!microphone.enabled));
-  muteButton.textContent = microphone.enabled ? "Mute" : "Unmute";
+  const track = microphone?.getAudioTracks()[0];
+  if (!track) return;
+  track.enabled = !track.enabled;
+  muteButton.setAttribute("aria-pressed", String(!track.enabled));
+  muteButton.textContent = track.enabled ? "Mute" : "Unmute";
 });
 
 // --- Drawing --------------------------------------------------------------------------------
 
+// The canvas's pixels follow its laid-out size, so the map is sharp and undistorted at any width.
+new ResizeObserver(() => {
+  const ratio = devicePixelRatio || 1;
+  canvas.width = Math.round(canvas.clientWidth * ratio);
+  canvas.height = Math.round(canvas.clientHeight * ratio);
+  context.setTransform(ratio, 0, 0, ratio, 0, 0);
+  render();
+}).observe(canvas);
+
+/** Pixels per map unit: SCALE, or less on a small screen, so the hang-up range stays in view. */
+function mapScale() {
+  return Math.min(SCALE, Math.min(canvas.clientWidth, canvas.clientHeight) / 2 / (DISCONNECTION_RANGE - 1));
+}
+
 function render() {
-  const { width, height } = canvas;
-  const toScreen = (x, y) => [width / 2 + (x - me.x) * SCALE, height / 2 + (y - me.y) * SCALE];
+  const width = canvas.clientWidth;
+  const height = canvas.clientHeight;
+  const scale = mapScale();
+  const grid = 5 * scale;
+  const toScreen = (x, y) => [width / 2 + (x - me.x) * scale, height / 2 + (y - me.y) * scale];
   context.clearRect(0, 0, width, height);
   context.strokeStyle = "#eef0f5";
-  for (let gx = ((-me.x * SCALE) % 40 + width / 2) % 40; gx < width; gx += 40) line(gx, 0, gx, height);
-  for (let gy = ((-me.y * SCALE) % 40 + height / 2) % 40; gy < height; gy += 40) line(0, gy, width, gy);
+  for (let gx = ((-me.x * scale) % grid + width / 2) % grid; gx < width; gx += grid) line(gx, 0, gx, height);
+  for (let gy = ((-me.y * scale) % grid + height / 2) % grid; gy < height; gy += grid) line(0, gy, width, gy);
   context.strokeStyle = "#c5d0ff";
   context.beginPath();
-  context.arc(width / 2, height / 2, 20 * SCALE, 0, 2 * Math.PI);
+  context.arc(width / 2, height / 2, 20 * scale, 0, 2 * Math.PI);
   context.stroke();
-  for (const peer of peers.values()) {
-    if (!peer.position || peer.position.map_id !== me.map_id) continue;
-    avatar(...toScreen(peer.position.x, peer.position.y), peer.position.character_name ?? peer.id, peer.state === "connected" ? "#2f9e5b" : "#b0b6c4");
+  for (const [id, peer] of mesh.peers) {
+    const position = positions.get(id);
+    if (position?.map_id !== me.map_id) continue;
+    avatar(...toScreen(position.x, position.y), position.character_name ?? id, peer.state === "connected" ? "#2f9e5b" : "#b0b6c4");
   }
   avatar(width / 2, height / 2, `${me.name} (you)`, "#4b6bfb");
 
-  const list = document.getElementById("peers");
-  list.replaceChildren(...nearby.map((id) => {
-    const peer = peers.get(id);
+  document.getElementById("peers").replaceChildren(...signaling.nearbyPeers.map((id) => {
+    const peer = mesh.peer(id);
     const item = document.createElement("li");
     const state = document.createElement("span");
     state.className = `state ${peer?.state ?? "new"}`;
     state.textContent = peer?.state ?? "waiting for offer";
-    item.append(`${peer?.position?.character_name ?? id} `, state);
+    item.append(`${positions.get(id)?.character_name ?? id} `, state);
     return item;
   }));
 }
@@ -208,7 +232,7 @@ function avatar(x, y, label, color) {
 async function openMicrophone() {
   try {
     const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
-    microphone = stream.getAudioTracks()[0];
+    const track = stream.getAudioTracks()[0];
     const audioContext = new AudioContext();
     // Browsers start an AudioContext suspended until the page is used.
     for (const type of ["pointerdown", "keydown"]) addEventListener(type, () => audioContext.resume(), { once: true });
@@ -218,18 +242,19 @@ async function openMicrophone() {
     const meter = document.getElementById("level");
     const tick = () => {
       analyser.getFloatTimeDomainData(samples);
-      meter.value = microphone.enabled ? Math.min(1, Math.sqrt(samples.reduce((sum, v) => sum + v * v, 0) / samples.length) * 4) : 0;
+      meter.value = track.enabled ? Math.min(1, Math.sqrt(samples.reduce((sum, v) => sum + v * v, 0) / samples.length) * 4) : 0;
       requestAnimationFrame(tick);
     };
     tick();
+    return stream;
   } catch (error) {
     console.warn("no microphone; listening only:", error);
     muteButton.disabled = true;
+    return null;
   }
 }
 
-await openMicrophone();
-signaling.start();
 announce();
+signaling.connect();
 canvas.focus();
-window.addEventListener("beforeunload", () => signaling.stop());
+addEventListener("beforeunload", () => signaling.close());
