@@ -21,8 +21,10 @@ namespace ProxChat.Client;
 /// Events are raised on thread-pool threads, never on the caller's SynchronizationContext (in
 /// Unity: not on the main thread), one at a time and in the order the server sent the messages.
 /// A handler that touches game objects must hand the work to the main thread (e.g. through a
-/// ConcurrentQueue drained in Update). A handler that blocks holds up the events after it; one that
-/// throws is reported through <see cref="Error"/> and the client carries on.
+/// ConcurrentQueue drained in Update). A handler that blocks holds up the events after it, and the
+/// socket's answers to the server's pings (a connection that does not answer within the server's
+/// TakeoverProbeSeconds may lose its id to a newer one); a handler that throws is reported through
+/// <see cref="Error"/> and the client carries on.
 /// </para>
 /// <para>All methods may be called from any thread, at the same time.</para>
 /// </remarks>
@@ -121,7 +123,6 @@ public sealed class ProxChatClient : IAsyncDisposable, IDisposable
 
             _state = ProxChatConnectionState.Connecting;
             _stopRequested = false;
-            _run?.Dispose();
             run = _run = new CancellationTokenSource();
         }
 
@@ -256,7 +257,9 @@ public sealed class ProxChatClient : IAsyncDisposable, IDisposable
             }
 
             // The server answers Disconnect by closing the socket, which ends the supervisor.
-            var closedInTime = await Task.WhenAny(supervisor, Task.Delay(_options.CloseTimeout, cancellationToken)).ConfigureAwait(false) == supervisor;
+            using var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var closedInTime = await Task.WhenAny(supervisor, Task.Delay(_options.CloseTimeout, stopWaiting.Token)).ConfigureAwait(false) == supervisor;
+            stopWaiting.Cancel();
             if (!closedInTime)
             {
                 connection.Abort();

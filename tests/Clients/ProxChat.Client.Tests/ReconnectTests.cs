@@ -104,4 +104,22 @@ public class ReconnectTests
         Assert.Equal(CloseReason.ConnectFailed, failure.Reason);
         Assert.Equal(ProxChatConnectionState.Disconnected, client.State);
     }
+
+    [Fact]
+    public async Task Disconnecting_while_reconnecting_stops_the_attempts()
+    {
+        var node = await ServerNode.StartAsync();
+        var (alice, aliceHears) = await TestClients.JoinAsync(node.WebSocketAddress, "alice", 0, 0);
+        await using var _ = alice;
+        await node.StopAsync();
+        await aliceHears.WaitForAsync<ProxChatErrorEventArgs>(e => e.Kind == ProxChatErrorKind.ConnectFailed);
+        Assert.Equal(ProxChatConnectionState.Reconnecting, alice.State);
+
+        await alice.DisconnectAsync();
+
+        Assert.Equal(ProxChatConnectionState.Closed, alice.State);
+        Assert.Equal(CloseReason.ClientClosed, Assert.Single(aliceHears.Of<ClosedEventArgs>()).Reason);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => alice.RequestPeerRefreshAsync());
+        Assert.Single(aliceHears.Of<ConnectedEventArgs>());
+    }
 }

@@ -20,8 +20,10 @@ internal static class IncomingMessageParser
             using var document = JsonDocument.Parse(utf8Json);
             return Interpret(document.RootElement, utf8Json);
         }
-        catch (Exception exception) when (exception is JsonException or InvalidOperationException or ArgumentException or FormatException)
+        catch (Exception exception)
         {
+            // Whatever the input, nothing may escape into the receive loop: an exception there would
+            // end the connection over one bad message.
             return Invalid($"Not a valid message: {exception.Message}", utf8Json, exception);
         }
     }

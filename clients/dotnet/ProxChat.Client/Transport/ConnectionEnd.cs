@@ -19,8 +19,10 @@ internal sealed class ConnectionEnd
 
     public Exception? Exception { get; }
 
-    public static ConnectionEnd Closed(int code, string? description) =>
-        new(CloseReasons.FromCloseCode(code), code, description, null);
+    /// <param name="code">Null for a close frame without a code (1005 on the wire), a reason this client cannot know.</param>
+    /// <param name="description">The close frame's reason text.</param>
+    public static ConnectionEnd Closed(int? code, string? description) =>
+        new(code is { } known ? CloseReasons.FromCloseCode(known) : CloseReason.Unknown, code, description, null);
 
     public static ConnectionEnd Lost(Exception? exception) => new(CloseReason.ConnectionLost, null, null, exception);
 

@@ -53,9 +53,7 @@ internal sealed class ServerConnection : IDisposable
                 if (received.MessageType == WebSocketMessageType.Close)
                 {
                     await AcknowledgeCloseAsync().ConfigureAwait(false);
-                    return _socket.CloseStatus is { } status
-                        ? ConnectionEnd.Closed((int)status, _socket.CloseStatusDescription)
-                        : ConnectionEnd.Lost(null);
+                    return ConnectionEnd.Closed((int?)_socket.CloseStatus, _socket.CloseStatusDescription);
                 }
 
                 var outcome = _assembler.Append(buffer.AsSpan(0, received.Count), received.EndOfMessage, received.MessageType == WebSocketMessageType.Binary);
