@@ -69,10 +69,8 @@ dotnet test ProxChat.Scaled.sln --configuration Release "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 
-# One summary line over all test assemblies.
 passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{ s += $2 } END { print s + 0 }')
 failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{ s += $2 } END { print s + 0 }')
-echo "tests: $passed passed, $failed failed"
 if [ "$status" -eq 0 ]; then
   ./deploy/check-helm.sh || status=$?
 fi
@@ -85,7 +83,18 @@ fi
 if [ "$status" -eq 0 ]; then
   ./tests/Browser/run.sh || status=$?
 fi
-[ "$status" -ne 0 ] || ./clients/js/test.sh || status=$?
+if [ "$status" -eq 0 ]; then
+  set +e
+  ./clients/js/test.sh 2>&1 | tee "$log"
+  js_status=${PIPESTATUS[0]}
+  set -e
+  [ "$js_status" -eq 0 ] || status=$js_status
+  passed=$((passed + $(grep -oE '^# pass [0-9]+' "$log" | awk '{ s += $3 } END { print s + 0 }')))
+  failed=$((failed + $(grep -oE '^# fail [0-9]+' "$log" | awk '{ s += $3 } END { print s + 0 }')))
+fi
+
+# One summary line over the .NET test assemblies and the JavaScript client's tests, last.
+echo "tests: $passed passed, $failed failed"
 if [ "$status" -eq 0 ] && [ "$passed" -eq 0 ]; then
   echo "no test ran" >&2
   exit 1

@@ -129,17 +129,6 @@ for match in re.finditer(r"\.Create(Counter|Histogram|ObservableUpDownCounter|Ob
 if not counters:
     sys.exit("no counters found in " + source_file)
 
-# The instruments issue 20 adds to ProxChatMetrics.cs; the dashboard shows them already.
-coming = {}
-for name, kind, unit in [("proxchat.upgrades.refused", "Counter", "{connection}"),
-                         ("proxchat.takeovers", "Counter", "{connection}"),
-                         ("proxchat.relay.throttled_bytes", "Counter", "By")]:
-    for prom in prometheus_names(name, kind, unit)[0]:
-        if prom in declared:
-            print(f"note: {prom} is declared now; drop it from the coming list in check-observability.sh")
-        else:
-            coming[prom] = name
-
 def samples(path):
     found = {}
     for line in open(path):
@@ -179,9 +168,6 @@ for name in sorted(used):
     if name == "up":
         continue  # Prometheus's own, one per target
     if name.startswith("proxchat_") and name not in declared:
-        if name in coming:
-            print(f"note: {name} ({coming[name]}) comes with issue 20: not yet declared in ProxChatMetrics.cs")
-            continue
         problems.append(f"{name} is queried but ProxChatMetrics.cs declares no such instrument")
     elif name not in after:
         problems.append(f"{name} is queried but a node does not export it")

@@ -25,7 +25,7 @@ internal static class TokenCommand
             .AddEnvironmentVariables()
             .AddCommandLine(options.Remaining)
             .Build();
-        var auth = configuration.GetSection($"{ProxChatOptions.SectionName}:Auth").Get<AuthSettings>() ?? new AuthSettings();
+        var auth = (configuration.GetSection(ProxChatOptions.SectionName).Get<ProxChatOptions>() ?? new ProxChatOptions()).Auth;
         if (options.Subject is not { Length: > 0 } subject)
         {
             return Fail("token: --sub <client_id> is required.");

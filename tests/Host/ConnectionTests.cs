@@ -57,7 +57,7 @@ public class ConnectionTests
         var page = await http.GetAsync(new Uri("/", UriKind.Relative));
         Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
         Assert.Contains("<title>ProxChat demo</title>", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Contains("export class Peer", await http.GetStringAsync(new Uri("/peers.js", UriKind.Relative)), StringComparison.Ordinal);
+        Assert.Contains("export class PeerMesh", await http.GetStringAsync(new Uri("/lib/proxchat/mesh.js", UriKind.Relative)), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.UpgradeRequired, (await http.GetAsync(new Uri("/ws", UriKind.Relative))).StatusCode);
     }
 

@@ -90,7 +90,7 @@ public class LivenessTests
     public async Task A_client_that_does_not_read_is_dropped_when_its_own_messages_fill_its_queue()
     {
         await using var server = await TestServer.StartAsync(
-            ("SendQueueLimit", "16"), ("MessageRateLimit", "0"), ("RelayBytesPerSecond", "0"), ("PositionRateLimit", "0"));
+            ("SendQueueLimit", "64"), ("MessageRateLimit", "0"), ("RelayBytesPerSecond", "0"), ("PositionRateLimit", "0"));
         await using var sender = await TestClient.JoinAsync(server, "sender", 0, 0);
         await using var walker = await TestClient.JoinAsync(server, "walker", 100, 100);
         using var stuck = await RawWebSocketClient.ConnectAsync(server, receiveBufferSize: 4096);
@@ -102,10 +102,11 @@ public class LivenessTests
 
         // ...so only the client's own sets, as the walker comes and goes, can fill the rest.
         var removed = false;
-        for (var i = 0; i < 100 && !removed; i++)
+        for (var i = 0; i < 200 && !removed; i++)
         {
             await walker.MoveAsync(2, 2);
             await walker.MoveAsync(100, 100);
+            await walker.WaitForPeersAsync();
             removed = !(await sender.RefreshAsync()).Contains("stuck");
         }
 
