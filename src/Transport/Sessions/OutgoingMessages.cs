@@ -22,6 +22,7 @@ public sealed class OutgoingMessages
     private readonly int _relayMessageLimit;
     private readonly long _relayByteLimit;
     private long _payloadBytes;
+    private int _relays;
     private volatile bool _isComplete;
 
     public OutgoingMessages(int messageLimit, long payloadByteLimit)
@@ -40,8 +41,10 @@ public sealed class OutgoingMessages
     /// <returns>False when they have (or the queue is complete): the target is busy.</returns>
     public bool TryWriteRelay(in ServerMessage message)
     {
-        if (_channel.Reader.Count >= _relayMessageLimit)
+        // Counted here rather than asking the channel, which would take its lock once more per relay.
+        if (Interlocked.Increment(ref _relays) > _relayMessageLimit)
         {
+            Interlocked.Decrement(ref _relays);
             return false;
         }
 
@@ -52,6 +55,7 @@ public sealed class OutgoingMessages
         }
 
         Interlocked.Add(ref _payloadBytes, -bytes);
+        Interlocked.Decrement(ref _relays);
         return false;
     }
 
@@ -61,6 +65,11 @@ public sealed class OutgoingMessages
         var bytes = message.Payload.Utf8Literal.Length;
         if (Interlocked.Add(ref _payloadBytes, bytes) <= _payloadByteLimit && _channel.Writer.TryWrite(message))
         {
+            if (message.IsRelay)
+            {
+                Interlocked.Increment(ref _relays);
+            }
+
             return true;
         }
 
@@ -76,6 +85,11 @@ public sealed class OutgoingMessages
         }
 
         Interlocked.Add(ref _payloadBytes, -message.Payload.Utf8Literal.Length);
+        if (message.IsRelay)
+        {
+            Interlocked.Decrement(ref _relays);
+        }
+
         return true;
     }
 

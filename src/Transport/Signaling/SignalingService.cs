@@ -287,10 +287,9 @@ public sealed partial class SignalingService
         return true;
     }
 
-    /// <summary>Closes a connection whose client a newer one took, on this node or (told over the bus) another.</summary>
-    public void CloseReplaced(ClientConnection replaced)
+    /// <summary>Closes this node's connection whose client a newer one here took.</summary>
+    private void CloseReplaced(ClientConnection replaced)
     {
-        ArgumentNullException.ThrowIfNull(replaced);
         _metrics.Takeover(TakeoverArbiter.Replaced);
         replaced.Close(CloseCodes.Replaced, CloseCodes.ReplacedReason);
     }

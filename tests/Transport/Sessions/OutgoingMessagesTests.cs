@@ -21,6 +21,45 @@ public sealed class OutgoingMessagesTests
     }
 
     [Fact]
+    public void Relays_fill_three_quarters_of_the_count_and_the_rest_stays_for_the_clients_own_messages()
+    {
+        var queue = new OutgoingMessages(messageLimit: 8, payloadByteLimit: 1_000_000);
+
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.True(queue.TryWriteRelay(Offer));
+        }
+
+        Assert.False(queue.TryWriteRelay(Offer));
+        Assert.True(queue.TryWrite(ServerMessage.Error("own one")));
+        Assert.True(queue.TryWrite(ServerMessage.Error("own two")));
+        Assert.False(queue.TryWrite(ServerMessage.Error("full")));
+
+        // Reading a relay makes room for one more relay.
+        Assert.True(queue.TryRead(out var first));
+        Assert.Equal(ServerMessageKind.ReceiveOffer, first.Kind);
+        Assert.True(queue.TryWriteRelay(Offer));
+        Assert.False(queue.TryWriteRelay(Offer));
+    }
+
+    [Fact]
+    public void Relays_fill_three_quarters_of_the_payload_bytes()
+    {
+        // Each offer's payload is 100 bytes; relays may hold 300 of the 400.
+        var queue = new OutgoingMessages(messageLimit: 100, payloadByteLimit: 400);
+
+        Assert.True(queue.TryWriteRelay(Offer));
+        Assert.True(queue.TryWriteRelay(Offer));
+        Assert.True(queue.TryWriteRelay(Offer));
+        Assert.False(queue.TryWriteRelay(Offer));
+
+        // A refused relay took nothing: reading one lets exactly one more in.
+        Assert.True(queue.TryRead(out _));
+        Assert.True(queue.TryWriteRelay(Offer));
+        Assert.False(queue.TryWriteRelay(Offer));
+    }
+
+    [Fact]
     public void The_queue_is_full_at_its_payload_bytes_and_reading_frees_them()
     {
         // Each offer's payload is its JSON literal: 98 characters and two quotes.
