@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes one node with a million mutated frames (the suite's mutator, from several connections)
-# and reports frames/s, the node's resident memory before and after, and whether it survived.
+# and reports frames/s, the node's resident memory before and after, what connections and
+# clients are left, and whether it survived.
 # The message rate limit is off, as in the suite, so frames reach the rules behind the parser.
 # Usage: bench/fuzz.sh [frames=1000000] [connections=4] [seed=1]
 set -euo pipefail
@@ -20,6 +21,8 @@ dotnet bench/Fuzz/bin/Release/net10.0/ProxChat.Fuzz.dll "ws://127.0.0.1:$port/" 
 sleep 2
 if kill -0 "$node" 2>/dev/null && curl -fs -o /dev/null "http://127.0.0.1:$port/healthz"; then
   echo "node rss after: $(rss)"
+  # What the fuzzers left behind: the node's open connections and registered clients.
+  curl -fs "http://127.0.0.1:$port/metrics" | grep -E '^proxchat_(connections|clients)[ {]' | sed 's/^/left: /'
   echo "crashes: 0"
 else
   echo "crashes: 1 (the node is gone or not answering)"; tail -20 "$log"; exit 1
