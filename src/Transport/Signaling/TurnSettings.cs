@@ -26,20 +26,23 @@ public sealed class TurnSettings
 
     public bool IsEnabled => !string.IsNullOrEmpty(Secret);
 
+    // Member names as the start-up error names keys: ProxChat:Turn:TtlSeconds.
+    private const string Section = nameof(ProxChatOptions.Turn);
+
     internal IEnumerable<ValidationResult> Validate()
     {
         if (TtlSeconds is < MinimumTtlSeconds or > MaximumTtlSeconds)
         {
             yield return new ValidationResult(
-                $"Turn:TtlSeconds is {TtlSeconds}; it must be between {MinimumTtlSeconds} and {MaximumTtlSeconds} (a week).",
-                [nameof(TtlSeconds)]);
+                $"Turn:TtlSeconds must be between {MinimumTtlSeconds} and {MaximumTtlSeconds} (a week).",
+                [$"{Section}.{nameof(TtlSeconds)}"]);
         }
 
         if (IsEnabled && Urls.Length == 0)
         {
             yield return new ValidationResult(
                 "Turn:Secret is set but Turn:Urls is empty; list the TURN server's URLs (e.g. turn:turn.example.com:3478?transport=udp).",
-                [nameof(Urls)]);
+                [$"{Section}.{nameof(Urls)}"]);
         }
 
         foreach (var url in Urls)
@@ -48,7 +51,7 @@ public sealed class TurnSettings
             {
                 yield return new ValidationResult(
                     $"Turn:Urls: '{url}' is not a TURN URL; write turn:host:port?transport=udp or turns:host:port?transport=tcp.",
-                    [nameof(Urls)]);
+                    [$"{Section}.{nameof(Urls)}"]);
             }
         }
     }
@@ -59,7 +62,7 @@ public sealed class TurnSettings
         {
             if (!url.StartsWith("stun:", StringComparison.Ordinal) && !url.StartsWith("stuns:", StringComparison.Ordinal))
             {
-                yield return new ValidationResult($"StunUrls: '{url}' is not a STUN URL; write stun:host:port.", ["StunUrls"]);
+                yield return new ValidationResult($"StunUrls: '{url}' is not a STUN URL; write stun:host:port.", [nameof(ProxChatOptions.StunUrls)]);
             }
         }
     }
