@@ -9,11 +9,12 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 # redis-server; a Redis Cluster, and the restart tests' private servers, always from redis-server
 # and redis-cli. The deployment test runs deploy/local-cluster.sh (nginx, curl); the chart, compose
 # and observability checks need yamllint (with PyYAML), docker-compose (it validates the compose
-# file offline) and promtool; the demo page's test drives Chromium from node. All from Debian's
-# packages, installed here when missing.
+# file offline) and promtool; the demo page's test drives Chromium from node; the TURN test runs
+# coturn's turnserver and turnutils_uclient. All from Debian's packages, installed here when
+# missing.
 #
 # This never starts, stops, enables or disables a system service. Packages that would start one
-# when installed (redis-server, nginx, prometheus) are not installed: their binaries go into a
+# when installed (redis-server, nginx, prometheus, coturn) are not installed: their binaries go into a
 # private directory instead, and every test starts its own servers on free ports.
 tools="${XDG_CACHE_HOME:-$HOME/.cache}/proxchat-tools"
 export PATH="$tools/bin:$PATH:/usr/sbin"
@@ -60,6 +61,14 @@ if ! command -v nginx >/dev/null; then
 fi
 if ! command -v promtool >/dev/null; then
   unpack prometheus /usr/bin/promtool
+fi
+if ! command -v turnserver >/dev/null || ! command -v turnutils_uclient >/dev/null; then
+  # Installing coturn would start its service: its libraries are installed, its programs unpacked.
+  apt_update
+  mapfile -t turn_libraries < <(apt-cache depends coturn | awk '$1 == "Depends:" && $2 ~ /^lib/ { print $2 }')
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${turn_libraries[@]}" >/dev/null
+  unpack coturn /usr/bin/turnserver
+  unpack coturn /usr/bin/turnutils_uclient
 fi
 
 log=$(mktemp)

@@ -74,6 +74,7 @@ public static partial class ProxChatServer
         }
 
         builder.Services.AddProxChatSignaling();
+        IceServersEndpoint.AddServices(builder.Services, settings);
         if (settings.Auth.IsEnabled)
         {
             Authentication.Add(builder.Services, settings.Auth);
@@ -82,6 +83,7 @@ public static partial class ProxChatServer
         var app = builder.Build();
         InlineSocketIo.Report(app);
         ReportOpenOrigins(app, settings);
+        Log.IceServers(app.Logger, app.Services.GetRequiredService<ProxChat.Transport.Ice.IceServerIssuer>().Describe());
         if (settings.KnownProxies.Length > 0 || settings.KnownNetworks.Length > 0)
         {
             app.UseForwardedHeaders();
@@ -109,7 +111,9 @@ public static partial class ProxChatServer
             app.UseAuthorization();
         }
 
+        IceServersEndpoint.UseRateLimiting(app, settings);
         app.MapSignalingEndpoints();
+        IceServersEndpoint.Map(app, settings);
         if (hubEnabled)
         {
             // What would open a new hub connection: a negotiation, or a WebSocket that skips it,
@@ -234,5 +238,8 @@ public static partial class ProxChatServer
     {
         [LoggerMessage(72, LogLevel.Warning, "ProxChat:AllowedOrigins is not set: a page on any web site may open connections to this server. List your game's origins to refuse the others.")]
         public static partial void OpenOrigins(ILogger logger);
+
+        [LoggerMessage(73, LogLevel.Information, "ICE servers handed to clients: {IceServers}.")]
+        public static partial void IceServers(ILogger logger, string iceServers);
     }
 }

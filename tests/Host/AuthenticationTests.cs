@@ -12,7 +12,7 @@ namespace ProxChat.Host.Tests;
 /// <summary>With a signing key configured, every connection proves with a token which client_id it is.</summary>
 public sealed class AuthenticationTests
 {
-    private const string Key = "a test signing key that is long enough for HS256";
+    internal const string Key = "a test signing key that is long enough for HS256";
     private static readonly (string Key, string Value) SigningKey = ("Auth:SigningKey", Key);
 
     [Fact]
@@ -117,7 +117,7 @@ public sealed class AuthenticationTests
         Assert.Contains("at least 32 bytes", failure.Message, StringComparison.Ordinal);
     }
 
-    private static string Token(string? subject, string key = Key, DateTime? expires = null, int? gameId = null)
+    internal static string Token(string? subject, string key = Key, DateTime? expires = null, int? gameId = null)
     {
         var claims = new Dictionary<string, object>();
         if (subject is not null)

@@ -15,6 +15,8 @@ public sealed class ConfigurationErrorTests
     [InlineData("--ProxChat:IntroductionRange=near", "Configuration error: ProxChat:IntroductionRange = near: must be a whole number.")]
     [InlineData("--ProxChat:RelayPolicy=Everyone", "Configuration error: ProxChat:RelayPolicy = Everyone: must be one of Nearby, Any.")]
     [InlineData("--ProxChat:SignalR:Enabled=maybe", "Configuration error: ProxChat:SignalR:Enabled = maybe: must be true or false.")]
+    [InlineData("--ProxChat:Turn:TtlSeconds=1", "Configuration error: ProxChat:Turn:TtlSeconds = 1: Turn:TtlSeconds must be between 2 and 604800 (a week).")]
+    [InlineData("--ProxChat:StunUrls:0=turn:turn.example.com", "Configuration error: ProxChat:StunUrls: StunUrls: 'turn:turn.example.com' is not a STUN URL; write stun:host:port.")]
     [InlineData("--ProxChat:Metrics:Port=70000", "Configuration error: ProxChat:Metrics:Port must be a TCP port (1-65535), or 0 to serve /metrics on every port (got 70000).")]
     public async Task A_bad_value_stops_the_server_with_exit_code_2_and_one_line_naming_key_value_and_rule(string setting, string expected)
     {
@@ -52,6 +54,16 @@ public sealed class ConfigurationErrorTests
         var output = await StartUpOutputAsync("--proxchat:introductionrange=5", "--ProxChat:signalr:ENABLED=true", "--ProxChat:Metrics:Enabled=true", "--ProxChat:Metrics:Port=0");
 
         Assert.DoesNotContain(output, line => line.Contains("is not a setting", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_start_up_log_names_the_ice_servers_handed_out_but_never_the_turn_secret()
+    {
+        const string secret = "the-turn-secret-must-not-be-logged";
+        var output = await StartUpOutputAsync($"--ProxChat:Turn:Secret={secret}", "--ProxChat:Turn:Urls:0=turn:turn.example.com:3478", "--ProxChat:StunUrls:0=stun:stun.example.com:3478", "--ProxChat:Turn:HttpEndpoint=false");
+
+        Assert.Contains(output, line => line.Contains("ICE servers handed to clients: TURN turn:turn.example.com:3478 (credentials valid 3600 s); STUN stun:stun.example.com:3478.", StringComparison.Ordinal));
+        Assert.DoesNotContain(output, line => line.Contains(secret, StringComparison.Ordinal) || line.Contains("is not a setting", StringComparison.Ordinal));
     }
 
     /// <summary>Runs a server that must refuse its configuration; its exit code and the lines it wrote to standard error.</summary>

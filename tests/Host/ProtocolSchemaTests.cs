@@ -44,6 +44,8 @@ public sealed partial class ProtocolSchemaTests
     [InlineData("""{"type":"ReceiveAnswer","data":{"sender_id":"a","answer":""}}""")]
     [InlineData("""{"type":"ReceiveIceCandidate","data":{"sender_id":"a","candidate":"{\"candidate\":\"\"}"}}""")]
     [InlineData("""{"type":"Error","data":"Client must send UpdatePosition first."}""")]
+    [InlineData("""{"type":"IceServers","data":{"ice_servers":[{"urls":["turn:t:3478"],"username":"1700000000:a","credential":"c="},{"urls":["stun:s"]}],"ttl_seconds":60}}""")]
+    [InlineData("""{"type":"IceServers","data":{"ice_servers":[],"ttl_seconds":3600}}""")]
     public void The_server_messages_are_valid(string message) => Assert.Null(ProtocolSchema.ServerMessageViolation(message));
 
     [Theory]
@@ -57,6 +59,10 @@ public sealed partial class ProtocolSchemaTests
     [InlineData("""{"type":"Error","data":{"message":"x"}}""")]
     [InlineData("""{"type":"Error","data":""}""")]
     [InlineData("""{"type":"UpdatePosition","data":{"client_id":"a","map_id":1,"x":0,"y":0}}""")]
+    [InlineData("""{"type":"IceServers","data":{"ice_servers":[{"urls":["turn:t:3478"],"username":"1700000000:a"}],"ttl_seconds":60}}""")]
+    [InlineData("""{"type":"IceServers","data":{"ice_servers":[{"urls":["turn:t:3478"],"username":"alice","credential":"c="}],"ttl_seconds":60}}""")]
+    [InlineData("""{"type":"IceServers","data":{"ice_servers":[{"urls":["http://t"]}],"ttl_seconds":60}}""")]
+    [InlineData("""{"type":"IceServers","data":{"ice_servers":[]}}""")]
     [InlineData("""{"type":"Welcome","data":null}""")]
     [InlineData("""{"data":[]}""")]
     public void Anything_else_from_the_server_is_not(string message) => Assert.NotNull(ProtocolSchema.ServerMessageViolation(message));
@@ -67,6 +73,7 @@ public sealed partial class ProtocolSchemaTests
     [InlineData("""{"type":"SendOffer","data":{"target_id":"bob","offer":"v=0"}}""")]
     [InlineData("""{"type":"RequestPeerRefresh","data":null}""")]
     [InlineData("""{"type":"Disconnect"}""")]
+    [InlineData("""{"type":"RequestIceServers"}""")]
     public void The_client_messages_are_valid(string message) => Assert.Null(ProtocolSchema.ClientMessageViolation(message));
 
     [Theory]

@@ -143,6 +143,7 @@ public sealed class ProxChatMetrics
         ClientMessageKind.SendIceCandidate => "SendIceCandidate",
         ClientMessageKind.RequestPeerRefresh => "RequestPeerRefresh",
         ClientMessageKind.Disconnect => "Disconnect",
+        ClientMessageKind.RequestIceServers => "RequestIceServers",
         _ => "unknown",
     };
 }

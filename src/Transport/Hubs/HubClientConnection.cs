@@ -7,7 +7,7 @@ namespace ProxChat.Transport.Hubs;
 
 /// <summary>
 /// A client on the SignalR hub, as the signaling rules see it: the same session model as a raw
-/// WebSocket. Server messages become client callbacks (NearbyPeers, ReceiveOffer, …, Error), sent
+/// WebSocket. Server messages become client callbacks (NearbyPeers, ReceiveOffer, …, Error, IceServers), sent
 /// in order by one loop per connection from a bounded queue. SignalR has no close codes: a
 /// takeover, timeout or shutdown is announced with an Error, then the connection is aborted once
 /// what is queued has gone out. After Disconnect the connection is left for the client to stop,
@@ -147,6 +147,9 @@ public sealed class HubClientConnection : ClientConnection
             ServerMessageKind.ReceiveOffer => _client.SendAsync("ReceiveOffer", new ReceiveOfferData(message.SenderId!, message.Payload), aborted),
             ServerMessageKind.ReceiveAnswer => _client.SendAsync("ReceiveAnswer", new ReceiveAnswerData(message.SenderId!, message.Payload), aborted),
             ServerMessageKind.ReceiveIceCandidate => _client.SendAsync("ReceiveIceCandidate", new ReceiveIceCandidateData(message.SenderId!, message.Payload), aborted),
+
+            // The payload's converter writes the object as it was written once for the request.
+            ServerMessageKind.IceServers => _client.SendAsync("IceServers", message.Payload, aborted),
             _ => _client.SendAsync("Error", message.Text, aborted),
         };
     }

@@ -9,7 +9,7 @@ namespace ProxChat.Transport.Hubs;
 
 /// <summary>
 /// The protocol as a SignalR hub. Each method takes the raw message's <c>data</c> as its one
-/// argument (none for RequestPeerRefresh and Disconnect), is validated by the same parser and
+/// argument (none for RequestPeerRefresh, RequestIceServers and Disconnect), is validated by the same parser and
 /// handled by the same <see cref="SignalingService"/>, so hub and raw clients are one world.
 /// SignalR runs one invocation per connection at a time, so a client's messages stay in order.
 /// </summary>
@@ -79,6 +79,8 @@ public sealed class ProxChatHub(
     public Task RequestPeerRefresh() => HandleAsync(ClientMessageKind.RequestPeerRefresh, default);
 
     public Task Disconnect() => HandleAsync(ClientMessageKind.Disconnect, default);
+
+    public Task RequestIceServers() => HandleAsync(ClientMessageKind.RequestIceServers, default);
 
     private async Task HandleAsync(ClientMessageKind kind, JsonElement data)
     {

@@ -10,4 +10,5 @@ public enum ClientMessageKind
     SendIceCandidate,
     RequestPeerRefresh,
     Disconnect,
+    RequestIceServers,
 }

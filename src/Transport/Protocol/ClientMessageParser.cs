@@ -256,6 +256,14 @@ public static class ClientMessageParser
     }
 
     /// <summary>
+    /// Whether <paramref name="clientId"/> is one a client may register (1–128 characters, and as
+    /// <see cref="IsAcceptableClientId"/> says): for ids that arrive outside a message, such as a
+    /// query parameter.
+    /// </summary>
+    public static bool IsValidClientId([NotNullWhen(true)] string? clientId) =>
+        clientId is { Length: > 0 and <= ProtocolErrors.MaxClientIdLength } && IsAcceptableClientId(clientId);
+
+    /// <summary>
     /// No control or format characters (NUL, zero-width, bidi controls: an id that prints the same
     /// as another's, or not at all), and not only whitespace. Unpaired surrogates cannot arrive:
     /// the reader refuses them.

@@ -39,6 +39,20 @@ public readonly struct RelayPayload : IEquatable<RelayPayload>
     }
 
     /// <summary>
+    /// A JSON value the server wrote itself (an object, not only a string), carried and written
+    /// out as it is, so a message written once is copied to the socket without re-serializing.
+    /// </summary>
+    public static RelayPayload FromUtf8Json(ReadOnlyMemory<byte> utf8Json)
+    {
+        if (utf8Json.IsEmpty)
+        {
+            throw new ArgumentException("A JSON value is at least one byte long.", nameof(utf8Json));
+        }
+
+        return new RelayPayload(utf8Json);
+    }
+
+    /// <summary>
     /// Takes the string token the reader is on, checking what decoding it would check (valid
     /// UTF-8, escapes that pair their surrogates) without decoding it.
     /// </summary>
@@ -85,12 +99,17 @@ public readonly struct RelayPayload : IEquatable<RelayPayload>
         }
     }
 
-    /// <summary>The decoded value; allocates, so it is for tests and diagnostics, not relaying.</summary>
+    /// <summary>The decoded value (the JSON text, for a value that is not a string); allocates, so it is for tests and diagnostics, not relaying.</summary>
     public override string ToString()
     {
         if (IsDefault)
         {
             return string.Empty;
+        }
+
+        if (_literal.Span[0] != (byte)'"')
+        {
+            return System.Text.Encoding.UTF8.GetString(_literal.Span);
         }
 
         var reader = new Utf8JsonReader(_literal.Span);

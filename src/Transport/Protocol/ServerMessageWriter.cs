@@ -25,6 +25,7 @@ public static class ServerMessageWriter
         JsonEncodedText.Encode(nameof(ServerMessageKind.ReceiveAnswer)),
         JsonEncodedText.Encode(nameof(ServerMessageKind.ReceiveIceCandidate)),
         JsonEncodedText.Encode(nameof(ServerMessageKind.Error)),
+        JsonEncodedText.Encode(nameof(ServerMessageKind.IceServers)),
     ];
 
     public static void Write(Utf8JsonWriter writer, in ServerMessage message)
@@ -50,6 +51,9 @@ public static class ServerMessageWriter
                 break;
             case ServerMessageKind.Error:
                 writer.WriteStringValue(message.Text);
+                break;
+            case ServerMessageKind.IceServers:
+                writer.WriteRawValue(message.Payload.Utf8Literal, skipInputValidation: true);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(message), message.Kind, "Unknown server message kind.");

@@ -14,6 +14,7 @@ public abstract class ClientConnection
 
     private long _lastPositionAt;
     private long _nextReintroductionAt;
+    private long _nextIceRefreshAt = NoIceRefresh;
     private Task<bool>? _probe;
 
     /// <param name="limits">How fast the client may send; null for no limits.</param>
@@ -42,6 +43,11 @@ public abstract class ClientConnection
     public long LastPositionAt => Volatile.Read(ref _lastPositionAt);
 
     public long NextReintroductionAt => Volatile.Read(ref _nextReintroductionAt);
+
+    /// <summary>When the client, having asked for ICE servers, is due fresh TURN credentials; <see cref="NoIceRefresh"/> until it asks.</summary>
+    public long NextIceRefreshAt => Volatile.Read(ref _nextIceRefreshAt);
+
+    public const long NoIceRefresh = long.MaxValue;
 
     public ConnectionLimits Limits { get; }
 
@@ -90,4 +96,6 @@ public abstract class ClientConnection
     internal void TouchPosition(long now) => Volatile.Write(ref _lastPositionAt, now);
 
     internal void ScheduleReintroduction(long at) => Volatile.Write(ref _nextReintroductionAt, at);
+
+    internal void ScheduleIceRefresh(long at) => Volatile.Write(ref _nextIceRefreshAt, at);
 }

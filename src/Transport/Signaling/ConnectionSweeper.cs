@@ -7,8 +7,9 @@ namespace ProxChat.Transport.Signaling;
 
 /// <summary>
 /// Twice a second: closes connections that sent no UpdatePosition within ClientTimeout, and
-/// re-sends each client its nearby set when its reintroduction is due. Each client's schedule
-/// starts at its registration, so reintroductions spread over the interval instead of bursting.
+/// re-sends each client its nearby set when its reintroduction is due, and fresh ICE servers when
+/// the TURN credentials it was sent are three quarters through their lifetime. Each client's
+/// schedule starts at its registration (or request), so these spread out instead of bursting.
 /// </summary>
 public sealed partial class ConnectionSweeper(
     ConnectionSet connections,
@@ -53,8 +54,15 @@ public sealed partial class ConnectionSweeper(
                 // Remove first, so peers hear of it even if the socket is too stuck to close.
                 await signaling.ConnectionClosedAsync(connection, cancellationToken).ConfigureAwait(false);
                 connection.Close(CloseCodes.Timeout, $"No UpdatePosition for {timeoutSeconds} seconds.");
+                continue;
             }
-            else if (reintroduce && connection.IsRegistered && now >= connection.NextReintroductionAt)
+
+            if (connection.IsRegistered && now >= connection.NextIceRefreshAt)
+            {
+                signaling.SendIceServers(connection, now);
+            }
+
+            if (reintroduce && connection.IsRegistered && now >= connection.NextReintroductionAt)
             {
                 var reintroduction = signaling.ReintroduceAsync(connection, now, cancellationToken);
                 if (!reintroduction.IsCompletedSuccessfully)

@@ -136,6 +136,12 @@ public sealed class ProxChatOptions : IValidatableObject
     /// <summary>Optional JWT authentication of every client connection.</summary>
     public AuthSettings Auth { get; set; } = new();
 
+    /// <summary>Short-lived credentials for a TURN server, handed out with the ICE servers.</summary>
+    public TurnSettings Turn { get; set; } = new();
+
+    /// <summary>STUN servers handed out with the ICE servers (no credentials), e.g. <c>stun:stun.example.com:3478</c>.</summary>
+    public string[] StunUrls { get; set; } = [];
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (SendQueueByteLimit < MaxMessageBytes)
@@ -146,6 +152,11 @@ public sealed class ProxChatOptions : IValidatableObject
         }
 
         foreach (var problem in Auth.Validate())
+        {
+            yield return problem;
+        }
+
+        foreach (var problem in Turn.Validate().Concat(TurnSettings.ValidateStunUrls(StunUrls)))
         {
             yield return problem;
         }

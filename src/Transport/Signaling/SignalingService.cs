@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ProxChat.Proximity;
 using ProxChat.Transport.Diagnostics;
+using ProxChat.Transport.Ice;
 using ProxChat.Transport.Presence;
 using ProxChat.Transport.Protocol;
 using ProxChat.Transport.Sessions;
@@ -21,6 +22,7 @@ public sealed partial class SignalingService
     private readonly ClientRegistry _registry;
     private readonly IMessageDelivery _delivery;
     private readonly TakeoverArbiter _takeovers;
+    private readonly IceServerIssuer _iceServers;
     private readonly TimeProvider _time;
     private readonly ProxChatMetrics _metrics;
     private readonly ILogger<SignalingService> _logger;
@@ -28,12 +30,14 @@ public sealed partial class SignalingService
     private readonly string _tooManyMessages;
     private readonly string _tooManyRelayBytes;
     private readonly TimeSpan _placementInterval;
+    private readonly long _iceRefreshTicks;
 
     public SignalingService(
         IPresenceStore presence,
         ClientRegistry registry,
         IMessageDelivery delivery,
         TakeoverArbiter takeovers,
+        IceServerIssuer iceServers,
         IOptions<ProxChatOptions> options,
         TimeProvider time,
         ProxChatMetrics metrics,
@@ -44,12 +48,14 @@ public sealed partial class SignalingService
         _registry = registry;
         _delivery = delivery;
         _takeovers = takeovers;
+        _iceServers = iceServers;
         _time = time;
         _metrics = metrics;
         _logger = logger;
         _reintroductionTicks = options.Value.ReintroductionIntervalSeconds * time.TimestampFrequency;
         _tooManyMessages = ProtocolErrors.TooManyMessages(options.Value.MessageRateLimit);
         _tooManyRelayBytes = ProtocolErrors.RelayBytesExceeded(options.Value.RelayBytesPerSecond);
+        _iceRefreshTicks = (long)(iceServers.RefreshAfter.TotalSeconds * time.TimestampFrequency);
         _placementInterval = options.Value.PositionRateLimit > 0 ? TimeSpan.FromSeconds(1.0 / options.Value.PositionRateLimit) : TimeSpan.Zero;
     }
 
@@ -112,6 +118,9 @@ public sealed partial class SignalingService
                     break;
                 case ClientMessageKind.Disconnect:
                     await DisconnectAsync(connection, cancellationToken).ConfigureAwait(false);
+                    break;
+                case ClientMessageKind.RequestIceServers:
+                    SendIceServers(connection, _time.GetTimestamp());
                     break;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(message), message.Kind, "Unknown client message kind.");
@@ -198,6 +207,21 @@ public sealed partial class SignalingService
                 Log.StoreUnavailable(_logger, ClientMessageKind.RequestPeerRefresh, connection.Id, exception);
             }
         }
+    }
+
+    /// <summary>
+    /// Sends the client its ICE servers, with TURN credentials made for its registered id, and,
+    /// when they expire, schedules fresh ones for before they do: a call outlives its credentials.
+    /// </summary>
+    public void SendIceServers(ClientConnection connection, long now)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        if (_iceServers.IssuesTurn)
+        {
+            connection.ScheduleIceRefresh(now + _iceRefreshTicks);
+        }
+
+        connection.Send(ServerMessage.IceServers(_iceServers.IssueUtf8(connection.ClientId!)));
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using ProxChat.Proximity;
 using ProxChat.Transport.Diagnostics;
+using ProxChat.Transport.Ice;
 using ProxChat.Transport.Presence;
 using ProxChat.Transport.Sessions;
 
@@ -37,6 +38,7 @@ public static class SignalingServiceCollectionExtensions
         services.TryAddSingleton<IRemoteOwners, NoRemoteOwners>();
         services.AddSingleton<TakeoverArbiter>();
         services.AddSingleton<ConnectionIdentities>();
+        services.AddSingleton<IceServerIssuer>();
         services.AddSingleton<SignalingService>();
         services.AddSingleton<ConnectionCapacity>();
         services.AddSingleton<ConnectionsPerAddress>();

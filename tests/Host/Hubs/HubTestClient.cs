@@ -7,7 +7,7 @@ namespace ProxChat.Host.Tests.Hubs;
 /// <summary>A client on the SignalR hub, with the official .NET SignalR client, recording every callback.</summary>
 internal sealed class HubTestClient : IAsyncDisposable
 {
-    private static readonly string[] Callbacks = ["NearbyPeers", "ReceiveOffer", "ReceiveAnswer", "ReceiveIceCandidate", "Error"];
+    private static readonly string[] Callbacks = ["NearbyPeers", "ReceiveOffer", "ReceiveAnswer", "ReceiveIceCandidate", "Error", "IceServers"];
     private readonly Channel<(string Method, JsonElement Argument)> _inbox = Channel.CreateUnbounded<(string, JsonElement)>();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile string? _schemaViolation;

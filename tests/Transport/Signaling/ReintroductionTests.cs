@@ -42,6 +42,7 @@ public sealed class ReintroductionTests : IDisposable
             registry,
             new LocalMessageDelivery(registry),
             new TakeoverArbiter(registry, new NoRemoteOwners(), options, metrics, NullLogger<TakeoverArbiter>.Instance),
+            new ProxChat.Transport.Ice.IceServerIssuer(options, _time),
             options,
             _time,
             metrics,
