@@ -60,7 +60,11 @@ def one(objects, kind):
 
 
 def pod(objects):
-    return one(objects, "Deployment")["spec"]["template"]
+    """The server's pod template (the chart may also run coturn)."""
+    servers = [o for (k, _), o in objects.items() if k == "Deployment" and o["metadata"]["labels"]["app.kubernetes.io/component"] == "server"]
+    if len(servers) != 1:
+        sys.exit(f"expected one server Deployment, found {len(servers)}")
+    return servers[0]["spec"]["template"]
 
 
 def container(objects):
@@ -187,6 +191,53 @@ expect(env(default, "ProxChat__Auth__SigningKey") is None, "no signing key by de
 keyed = render("--set", "auth.existingSecret=proxchat-jwt")
 expect(env(keyed, "ProxChat__Auth__SigningKey")["valueFrom"]["secretKeyRef"] == {"name": "proxchat-jwt", "key": "signing-key"},
        "auth.existingSecret")
+
+# TURN: off by default; the shared secret only ever from a Secret, for the nodes and coturn alike.
+expect(env(default, "ProxChat__Turn__Secret") is None and not any(k.startswith("ProxChat__Turn__") for k in settings(default))
+       and ("Deployment", "proxchat-turn") not in default, "no TURN by default")
+TURN = ["--set", "turn.existingSecret=proxchat-turn", "--set", "turn.host=turn.example.com"]
+turned = render("--set", "turn.enabled=true", *TURN)
+coturn = turned[("Deployment", "proxchat-turn")]["spec"]["template"]
+coturn_args = coturn["spec"]["containers"][0]["args"]
+secret_ref = {"name": "proxchat-turn", "key": "secret"}
+expect(env(turned, "ProxChat__Turn__Secret")["valueFrom"]["secretKeyRef"] == secret_ref
+       and coturn["spec"]["containers"][0]["env"] == [{"name": "TURN_SECRET", "valueFrom": {"secretKeyRef": secret_ref}}],
+       "turn.enabled: the nodes and coturn take the secret from turn.existingSecret")
+expect(settings(turned).get("ProxChat__Turn__Urls__0") == "turn:turn.example.com:3478?transport=udp"
+       and settings(turned).get("ProxChat__Turn__Urls__1") == "turn:turn.example.com:3478?transport=tcp"
+       and "ProxChat__Turn__Urls__2" not in settings(turned), "turn.enabled: the nodes hand out coturn over UDP and TCP")
+expect({"--use-auth-secret", "--realm=proxchat", "--listening-port=3478", "--min-port=49160", "--max-port=49259",
+        "--denied-peer-ip=10.0.0.0-10.255.255.255"} <= set(coturn_args)
+       and not any("static-auth-secret" in a for a in coturn_args), "coturn: use-auth-secret, realm, relay range, no private peers, no secret in args")
+expect(coturn["spec"].get("hostNetwork") is True and not any(k == "Service" and "turn" in n for k, n in turned),
+       "turn.exposure=hostNetwork: the node's ports, no Service")
+expect(pod(turned)["metadata"]["annotations"]["checksum/turn-secret"] != pod(default)["metadata"]["annotations"]["checksum/turn-secret"],
+       "checksum/turn-secret follows turn.existingSecret")
+balanced = render("--set", "turn.enabled=true", *TURN, "--set", "turn.exposure=LoadBalancer", "--set", "turn.externalIp=203.0.113.7",
+                  "--set", "turn.minPort=50000", "--set", "turn.maxPort=50009")
+turn_service = balanced[("Service", "proxchat-turn")]
+expect(turn_service["spec"]["type"] == "LoadBalancer"
+       and sorted((p["port"], p["protocol"]) for p in turn_service["spec"]["ports"])
+       == sorted([(3478, "UDP"), (3478, "TCP")] + [(p, "UDP") for p in range(50000, 50010)]),
+       "turn.exposure=LoadBalancer: a Service with the listening port and every relay port")
+expect("hostNetwork" not in balanced[("Deployment", "proxchat-turn")]["spec"]["template"]["spec"]
+       and "--external-ip=203.0.113.7" in balanced[("Deployment", "proxchat-turn")]["spec"]["template"]["spec"]["containers"][0]["args"],
+       "turn.exposure=LoadBalancer: no host network, announces the load balancer's address")
+managed = render("--set", "externalTurn.urls={turns:turn.example.net:5349?transport=tcp}", "--set", "turn.existingSecret=proxchat-turn")
+expect(settings(managed).get("ProxChat__Turn__Urls__0") == "turns:turn.example.net:5349?transport=tcp"
+       and env(managed, "ProxChat__Turn__Secret")["valueFrom"]["secretKeyRef"] == secret_ref
+       and ("Deployment", "proxchat-turn") not in managed, "externalTurn: its URLs and the secret, no coturn")
+refused(["--set", "turn.enabled=true", "--set", "turn.host=turn.example.com"], "turn.existingSecret")
+refused(["--set", "externalTurn.urls={turn:turn.example.net:3478}"], "turn.existingSecret")
+refused(["--set", "turn.enabled=true", "--set", "turn.existingSecret=s"], "turn.host")
+refused(["--set", "turn.enabled=true", *TURN, "--set", "externalTurn.urls={turn:turn.example.net:3478}"], "not both")
+refused(["--set", "turn.enabled=true", *TURN, "--set", "turn.exposure=LoadBalancer"], "turn.externalIp")
+refused(["--set", "turn.enabled=true", *TURN, "--set", "turn.exposure=LoadBalancer", "--set", "turn.externalIp=203.0.113.7",
+         "--set", "turn.replicas=2"], "turn.replicas=1")
+refused(["--set", "turn.secret=plain-text-secret"], "secret")
+refused(["--set", "config.Turn.Secret=plain-text-secret"], "Turn")
+refused(["--set", "externalTurn.urls={https://turn.example.net}"], "externalTurn")
+refused(["--set", "turn.exposure=NodePort"], "exposure")
 
 # Ingress: / for raw WebSockets, /hub with sticky sessions.
 routed = render("--set", "ingress.enabled=true")
