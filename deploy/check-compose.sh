@@ -134,7 +134,8 @@ work, port = sys.argv[1:]
 turn = json.load(open(f"{work}/coturn.json"))
 local = {"--listening-port": port, "--external-ip": "127.0.0.1"}
 arguments = [f"{a.split('=')[0]}={local[a.split('=')[0]]}" if a.split("=")[0] in local else a for a in turn["command"]]
-arguments += ["--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", "--allow-loopback-peers", f"--pidfile={work}/turnserver.pid"]
+arguments += ["--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", "--allow-loopback-peers",
+              f"--pidfile={work}/turnserver.pid", f"--userdb={work}/turndb"]
 entrypoint = [part.replace("$$", "$").replace("/tmp/", f"{work}/") for part in turn["entrypoint"]]
 with open(f"{work}/coturn.log", "w") as log:
     os.dup2(log.fileno(), 1)
@@ -148,7 +149,7 @@ turn_allocates() { # secret: whether coturn grants a relay to credentials made w
   credential="$(node -e 'process.stdout.write(require("crypto").createHmac("sha1", process.argv[1]).update(process.argv[2]).digest("base64"))' "$1" "$username")"
   turnutils_uclient -y -n 1 -m 1 -l 100 -p "$turn_port" -u "$username" -w "$credential" 127.0.0.1 2>&1 | grep -q "Total lost packets 0"
 }
-for _ in $(seq 1 50); do grep -q "listener opened on" "$work/coturn.log" 2>/dev/null && break; sleep 0.2; done
+for _ in $(seq 1 50); do grep -q "Total General servers" "$work/coturn.log" 2>/dev/null && break; sleep 0.2; done
 if ! turn_allocates "$TURN_SECRET"; then
   echo "check-compose: coturn, run with the compose file's flags, refused credentials made with TURN_SECRET; its log:" >&2
   cat "$work/coturn.log" >&2
