@@ -9,9 +9,9 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 # redis-server; a Redis Cluster, and the restart tests' private servers, always from redis-server
 # and redis-cli. The deployment test runs deploy/local-cluster.sh (nginx, curl); the chart, compose
 # and observability checks need yamllint (with PyYAML), docker-compose (it validates the compose
-# file offline) and promtool; the compose check and the demo page's relay test run coturn
-# (turnserver, turnutils_uclient); the demo page's test drives Chromium from node. All from
-# Debian's packages, installed here when missing.
+# file offline) and promtool; the demo page's test drives Chromium from node; the TURN test runs
+# coturn's turnserver and turnutils_uclient. All from Debian's packages, installed here when
+# missing.
 #
 # This never starts, stops, enables or disables a system service. Packages that would start one
 # when installed (redis-server, nginx, prometheus, coturn) are not installed: their binaries go into a
@@ -40,16 +40,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# Binaries out of a Debian package, unpacked into $tools/bin without installing the package.
-unpack() { # package, paths in the package
-  local package="$1" dir path
-  shift
-  echo "unpacking $* from $package for the tests" >&2
+# A binary out of a Debian package, unpacked into $tools/bin without installing the package.
+unpack() { # package, path in the package
+  echo "unpacking $2 from $1 for the tests" >&2
+  local dir
   dir="$(mktemp -d)"
   apt_update
-  (cd "$dir" && apt-get download -qq "$package" >/dev/null 2>&1 && dpkg-deb --fsys-tarfile "$package"_*.deb | tar -x "${@/#/.}")
+  (cd "$dir" && apt-get download -qq "$1" >/dev/null 2>&1 && dpkg-deb --fsys-tarfile "$1"_*.deb | tar -x ".$2")
   mkdir -p "$tools/bin"
-  for path in "$@"; do mv "$dir$path" "$tools/bin/"; done
+  mv "$dir$2" "$tools/bin/"
   rm -rf "$dir"
 }
 if ! command -v redis-server >/dev/null; then
@@ -64,12 +63,12 @@ if ! command -v promtool >/dev/null; then
   unpack prometheus /usr/bin/promtool
 fi
 if ! command -v turnserver >/dev/null || ! command -v turnutils_uclient >/dev/null; then
-  # coturn's package would start its service: the libraries it links are installed, its binaries
-  # unpacked.
+  # Installing coturn would start its service: its libraries are installed, its programs unpacked.
   apt_update
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends libevent-core-2.1-7 \
-    libevent-extra-2.1-7 libevent-openssl-2.1-7 libevent-pthreads-2.1-7 libhiredis0.14 libmariadb3 libpq5 libsqlite3-0 >/dev/null
-  unpack coturn /usr/bin/turnserver /usr/bin/turnutils_uclient
+  mapfile -t turn_libraries < <(apt-cache depends coturn | awk '$1 == "Depends:" && $2 ~ /^lib/ { print $2 }')
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${turn_libraries[@]}" >/dev/null
+  unpack coturn /usr/bin/turnserver
+  unpack coturn /usr/bin/turnutils_uclient
 fi
 
 log=$(mktemp)
