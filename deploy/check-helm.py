@@ -238,6 +238,7 @@ refused(["--set", "turn.secret=plain-text-secret"], "secret")
 refused(["--set", "config.Turn.Secret=plain-text-secret"], "Turn")
 refused(["--set", "externalTurn.urls={https://turn.example.net}"], "externalTurn")
 refused(["--set", "turn.exposure=NodePort"], "exposure")
+refused(["--set", "config.Turn.Urls={turn:elsewhere.example:3478}", "--set", "turn.enabled=true", *TURN], "Turn")
 
 # Ingress: / for raw WebSockets, /hub with sticky sessions.
 routed = render("--set", "ingress.enabled=true")
@@ -288,11 +289,21 @@ def status(method, url):
         return error.code
 
 
-def run_node(objects):
-    """A node started with the ConfigMap's settings (its listening ports moved to free ones): the
-    status of /hub/negotiate, and of /metrics on the metrics port."""
+def get_json(url):
+    """The status of a GET, and its JSON body when it is 200."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, None
+
+
+def run_node(objects, secrets=None):
+    """A node started with the ConfigMap's settings and the given Secret-backed variables (its
+    listening ports moved to free ones): the status of /hub/negotiate, of /metrics on the metrics
+    port, and of /ice-servers with its body."""
     port, metrics_port = free_port(), free_port()
-    node_env = {**os.environ, **settings(objects), "ProxChat__Metrics__Port": str(metrics_port)}
+    node_env = {**os.environ, **settings(objects), **(secrets or {}), "ProxChat__Metrics__Port": str(metrics_port)}
     node_env.pop("ASPNETCORE_HTTP_PORTS")
     with tempfile.TemporaryFile() as log:
         node = subprocess.Popen(["dotnet", HOST_DLL, "--urls", f"http://127.0.0.1:{port};http://127.0.0.1:{metrics_port}"],
@@ -310,14 +321,23 @@ def run_node(objects):
                     sys.exit(f"a node with the chart's settings did not become ready:\n{log.read().decode()}")
                 time.sleep(0.2)
             return (status("POST", f"http://127.0.0.1:{port}/hub/negotiate?negotiateVersion=1"),
-                    status("GET", f"http://127.0.0.1:{metrics_port}/metrics"))
+                    status("GET", f"http://127.0.0.1:{metrics_port}/metrics"),
+                    get_json(f"http://127.0.0.1:{port}/ice-servers?client_id=helm"))
         finally:
             node.terminate()
             node.wait(timeout=30)
 
 
 if HOST_DLL:
-    expect(run_node(default) == (200, 200), "a node with the chart's default settings: hub and metrics served")
+    expect(run_node(default)[:2] == (200, 200), "a node with the chart's default settings: hub and metrics served")
+    # The chart's TURN settings, with the secret the pods would take from the Secret.
+    ice_status, ice = run_node(turned, {"ProxChat__Turn__Secret": "check-helm-only"})[2]
+    if ice_status == 404:
+        print("helm: NOT RUN: whether a node hands out the chart's TURN URLs (this node does not serve /ice-servers)")
+    else:
+        handed_out = [url for server in (ice or {}).get("ice_servers", []) if server.get("credential") for url in server["urls"]]
+        expect(ice_status == 200 and handed_out == ["turn:turn.example.com:3478?transport=udp", "turn:turn.example.com:3478?transport=tcp"],
+               f"a node with the chart's turn settings hands out coturn's URLs with credentials: {ice_status} {ice}")
     expect(run_node(hubless)[0] == 404, "a node with config.SignalR.Enabled=false: no hub")
 
 if failures:
