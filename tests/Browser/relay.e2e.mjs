@@ -5,7 +5,9 @@
 //   node relay.e2e.mjs <page-url> <ws-url-for-page-1> <ws-url-for-page-2> relay|refused [label]
 //
 // relay: the node and coturn share the secret; the pages connect, and the candidate pair ICE chose
-// (getStats) is relay on both ends. refused: the node's secret is not coturn's (the negative
+// (getStats) is relay on both ends; when the node sends fresh credentials (at 75% of
+// ProxChat__Turn__TtlSeconds, which run.sh shortens), the live connections take them
+// (setConfiguration) and stay up. refused: the node's secret is not coturn's (the negative
 // control); coturn answers each allocation with 401, no relay candidate is gathered, and the pages
 // never connect. Screenshots go to artifacts/ when a step fails.
 import { chromium } from "playwright-core";
@@ -35,9 +37,9 @@ try {
     pages.push(page);
     return page;
   };
-  const until = (page, what, predicate, arg) => {
+  const until = (page, what, predicate, arg, timeout = deadline) => {
     step = what;
-    return page.waitForFunction(predicate, arg, { timeout: deadline, polling: 100 });
+    return page.waitForFunction(predicate, arg, { timeout, polling: 100 });
   };
 
   const alice = await open("alice", "Alice", 0, server1);
@@ -80,9 +82,10 @@ try {
         const stats = await pc.getStats();
         const transport = [...stats.values()].find((report) => report.type === "transport");
         const selected = stats.get(transport?.selectedCandidatePairId);
-        return selected && { state: selected.state, local: stats.get(selected.localCandidateId).candidateType, remote: stats.get(selected.remoteCandidateId).candidateType };
+        return selected && { local: stats.get(selected.localCandidateId).candidateType, remote: stats.get(selected.remoteCandidateId).candidateType };
       });
-      if (pair?.state !== "succeeded" || pair.local !== "relay" || pair.remote !== "relay") {
+      // The connection is up (checked above); this is the route it uses.
+      if (pair?.local !== "relay" || pair.remote !== "relay") {
         throw new Error(`the selected candidate pair is not relay to relay: ${JSON.stringify(pair)}`);
       }
       await until(page, `the page shows ${peer} connected through the relay`, () =>
@@ -95,7 +98,17 @@ try {
     }
     await alice.evaluate(() => window.proxchat.moveTo(2, 1));
     await until(bob, "bob saw alice move, through the relay", () => window.proxchat.snapshot().alice?.position?.x === 2);
-    console.log(`browser (${label}): relay only, with the node's TURN credentials: the pages connected through coturn (relay to relay on both sides) and exchanged positions`);
+
+    // The node pushes fresh credentials before these expire: the live connection takes them.
+    const turnUsername = () => window.proxchat.mesh.peer("bob").connection.getConfiguration().iceServers.find((server) => server.username)?.username;
+    const first = await alice.evaluate(turnUsername);
+    await until(alice, "alice's connection to bob took the node's fresh credentials", (old) =>
+      window.proxchat.mesh.peer("bob").connection.getConfiguration().iceServers.some((server) => server.username && server.username !== old),
+    first, 2 * Number(process.env.PROXCHAT_TURN_TTL_SECONDS ?? 20) * 1000);
+    await alice.evaluate(() => window.proxchat.moveTo(3, 1));
+    await until(bob, "bob saw alice move after the refresh", () =>
+      window.proxchat.snapshot().alice?.position?.x === 3 && window.proxchat.snapshot().alice.state === "connected");
+    console.log(`browser (${label}): relay only, with the node's TURN credentials: the pages connected through coturn (relay to relay on both sides), exchanged positions, and took refreshed credentials mid-call`);
   } else {
     // coturn refuses the credentials: no relay candidate can exist, so relay only cannot connect.
     for (const [page, peer] of [[alice, "bob"], [bob, "alice"]]) {

@@ -41,6 +41,8 @@ state="$(mktemp -d)"
 node1="$(free_port)"; node2="$(free_port)"
 export PROXCHAT_STATE_DIR="$state" PROXCHAT_HOST_DLL="$dll" PROXCHAT_NODE_PORTS="$node1 $node2" \
   PROXCHAT_LB_PORT="$(free_port)" PROXCHAT_REDIS_PORT="$(free_port)" PROXCHAT_TURN_PORT="$(free_port)"
+# Short-lived TURN credentials, so that the relay test sees the nodes renew them mid-call.
+export ProxChat__Turn__TtlSeconds=20
 trap 'kill "$(cat "$state/wrong-secret-node.pid" 2>/dev/null)" 2>/dev/null || true; "$root/deploy/local-cluster.sh" stop; rm -rf "$state"' EXIT
 "$root/deploy/local-cluster.sh" start >/dev/null
 node demo.e2e.mjs "http://127.0.0.1:$node1/" "ws://127.0.0.1:$node1/" "ws://127.0.0.1:$node2/" two-nodes
@@ -58,7 +60,7 @@ if [ "$ice_status" != 200 ]; then
   exit 1
 fi
 command -v turnserver >/dev/null || { echo "browser (relay): turnserver is missing (./test.sh installs it)" >&2; exit 1; }
-node relay.e2e.mjs "http://127.0.0.1:$node1/" "ws://127.0.0.1:$node1/" "ws://127.0.0.1:$node2/" relay
+PROXCHAT_TURN_TTL_SECONDS="$ProxChat__Turn__TtlSeconds" node relay.e2e.mjs "http://127.0.0.1:$node1/" "ws://127.0.0.1:$node1/" "ws://127.0.0.1:$node2/" relay
 
 # The negative control: a node with the same coturn but another secret.
 wrong="$(free_port)"
