@@ -6,7 +6,8 @@
 #    Prometheus scrapes the port the nodes serve /metrics on, and its config and rules pass promtool;
 #  - coturn checks TURN credentials with the secret the nodes make them with (one variable, never a
 #    value in the file), publishes the ports the nodes hand out, and its command, run here with the
-#    local turnserver on free ports, accepts credentials made with that secret and refuses others;
+#    local turnserver on free ports, accepts credentials made with that secret and refuses others,
+#    and those a node with the compose settings hands out (where the node serves /ice-servers);
 #  - the compose nginx.conf passes `nginx -t` (with the compose host names made local);
 #  - the nodes' health check, the server's own `healthcheck <url>/readyz`, passes on a ready node
 #    and fails once its Redis is gone, which is what holds nginx back from unready nodes.
@@ -45,7 +46,7 @@ else
 fi
 
 CHECK_WORK="$work" python3 - <<'PY'
-import json, os, sys
+import json, os, re, sys
 import yaml
 
 compose = yaml.safe_load(open("docker-compose.yml"))
@@ -94,6 +95,13 @@ for private in ("10.0.0.0-10.255.255.255", "172.16.0.0-172.31.255.255", "192.168
         problems.append(f"coturn must not relay into {private}")
 with open(os.path.join(os.environ["CHECK_WORK"], "coturn.json"), "w") as out:
     json.dump({"entrypoint": turn["entrypoint"], "command": arguments}, out)
+# The nodes' ProxChat settings, with the variables compose would put in (their defaults), for the
+# node started below; the metrics port stays the node's default.
+interpolate = lambda value: re.sub(r"\$\{(\w+)(?::-([^}]*)|:\?[^}]*)?\}", lambda m: os.environ.get(m.group(1), m.group(2) or ""), str(value))
+with open(os.path.join(os.environ["CHECK_WORK"], "node.env"), "w") as out:
+    for key, value in node["environment"].items():
+        if key.startswith("ProxChat__") and key != "ProxChat__Metrics__Port":
+            out.write(f"{key}={interpolate(value)}\n")
 
 prometheus = yaml.safe_load(open("deploy/observability/prometheus.yml"))
 targets = [(sd["names"], sd["port"]) for job in prometheus["scrape_configs"] for sd in job.get("dns_sd_configs", [])]
@@ -118,7 +126,8 @@ if [ "$(printf '%s\n' "$nginx_version" 1.27.3 | sort -V | head -n1)" != 1.27.3 ]
 fi
 nginx -t -q -e stderr -p "$work/nginx" -c "$work/nginx/nginx.conf"
 
-# The health check that gates nginx, on a real node: healthy while ready, not once Redis is gone.
+# The health check that gates nginx, on a real node with the compose settings: healthy while
+# ready, not once Redis is gone.
 free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
 dll="${PROXCHAT_HOST_DLL:-$root/src/Host/bin/Release/net10.0/ProxChat.Host.dll}"
 if [ ! -f "$dll" ]; then
@@ -166,7 +175,8 @@ redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --d
 redis_pid=$!
 pids+=("$redis_pid")
 port="$(free_port)"
-ConnectionStrings__Redis="127.0.0.1:$redis_port" dotnet "$dll" --urls "http://127.0.0.1:$port" >"$work/node.log" 2>&1 &
+mapfile -t node_env <"$work/node.env"
+env "${node_env[@]}" ConnectionStrings__Redis="127.0.0.1:$redis_port" dotnet "$dll" --urls "http://127.0.0.1:$port" >"$work/node.log" 2>&1 &
 pids+=($!)
 # The compose health check's own command, on this node's port.
 probe() { dotnet "$dll" healthcheck "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; }
@@ -178,6 +188,29 @@ wait_for() { # what, command...
   exit 1
 }
 wait_for "the node passing its compose health check" probe
+
+# The node's TURN credentials, handed out with the compose settings, against coturn run with the
+# compose flags (the URL's host and port are the compose ones, hence the local port here).
+ice_status="$(curl -s -o "$work/ice-servers.json" -w '%{http_code}' "http://127.0.0.1:$port/ice-servers?client_id=check-compose")"
+if [ "$ice_status" = 404 ]; then
+  echo "compose: NOT RUN: whether coturn accepts the nodes' credentials (this node does not serve /ice-servers)"
+else
+  turn_entry="$(node -e '
+    const { ice_servers: servers } = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    const turn = servers.find((server) => server.credential);
+    if (turn) console.log([turn.urls.join(" "), turn.username, turn.credential].join("\n"));' "$work/ice-servers.json")"
+  expected_urls="turn:localhost:3478?transport=udp turn:localhost:3478?transport=tcp"
+  if [ "$ice_status" != 200 ] || [ "$(sed -n 1p <<<"$turn_entry")" != "$expected_urls" ]; then
+    echo "check-compose: a node with the compose settings should hand out $expected_urls; it answered $ice_status: $(cat "$work/ice-servers.json")" >&2
+    exit 1
+  fi
+  if ! turnutils_uclient -y -n 1 -m 1 -l 100 -p "$turn_port" -u "$(sed -n 2p <<<"$turn_entry")" -w "$(sed -n 3p <<<"$turn_entry")" 127.0.0.1 2>&1 \
+    | grep -q "Total lost packets 0"; then
+    echo "check-compose: coturn refused the credentials a node with the compose settings handed out" >&2
+    exit 1
+  fi
+  echo "compose: a node with the compose settings hands out coturn's URLs, and coturn accepts its credentials"
+fi
 kill "$redis_pid"
 wait_for "the node failing its compose health check without Redis" eval '! probe'
 echo "compose: restart policies, readiness-gated nginx, metrics scraping, TURN settings, nginx.conf and the nodes' health check checked"
