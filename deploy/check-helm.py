@@ -2,6 +2,10 @@
 out; then starts a real node with the settings the chart renders and checks it acts on them.
 Run by deploy/check-helm.sh, which finds helm: python3 deploy/check-helm.py <helm> [<ProxChat.Host.dll>]."""
 
+import base64
+import contextlib
+import hashlib
+import hmac
 import json
 import os
 import socket
@@ -328,19 +332,66 @@ def run_node(objects, secrets=None):
             node.wait(timeout=30)
 
 
+@contextlib.contextmanager
+def run_coturn(objects, secret):
+    """The chart's coturn container (its command, args and TURN_SECRET) run with the local
+    turnserver: on a free port on loopback, its files in a temporary directory, loopback peers
+    allowed for turnutils_uclient. Yields the port."""
+    spec = objects[("Deployment", "proxchat-turn")]["spec"]["template"]["spec"]["containers"][0]
+    port = free_port()
+    with tempfile.TemporaryDirectory() as work:
+        command = [part.replace("/tmp/", f"{work}/") for part in spec["command"]]
+        arguments = [f"--listening-port={port}" if a.startswith("--listening-port=") else a for a in spec["args"]]
+        arguments += ["--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", "--allow-loopback-peers",
+                      f"--pidfile={work}/turnserver.pid", f"--userdb={work}/turndb"]
+        with open(f"{work}/coturn.log", "w+") as log:
+            coturn = subprocess.Popen(command + arguments, env={**os.environ, "TURN_SECRET": secret}, stdout=log, stderr=subprocess.STDOUT)
+            try:
+                deadline = time.monotonic() + 10
+                while "Total General servers" not in open(f"{work}/coturn.log").read():
+                    if coturn.poll() is not None or time.monotonic() > deadline:
+                        sys.exit(f"the chart's coturn did not start:\n{open(f'{work}/coturn.log').read()}")
+                    time.sleep(0.1)
+                yield port
+            finally:
+                coturn.terminate()
+                coturn.wait(timeout=10)
+
+
+def allocates(port, username, credential):
+    """Whether coturn on port grants a relay to these credentials."""
+    client = subprocess.run(["turnutils_uclient", "-y", "-n", "1", "-m", "1", "-l", "100", "-p", str(port), "-u", username, "-w", credential, "127.0.0.1"],
+                            capture_output=True, text=True, timeout=60)
+    return "Total lost packets 0" in client.stdout + client.stderr
+
+
+def credential(secret, username):
+    return base64.b64encode(hmac.new(secret.encode(), username.encode(), hashlib.sha1).digest()).decode()
+
+
+# The chart's coturn, as its pod would run it: relays for credentials made with the Secret's secret only.
+TURN_SECRET = "check-helm-only"
+with run_coturn(turned, TURN_SECRET) as turn_port:
+    username = f"{int(time.time()) + 600}:check-helm"
+    expect(allocates(turn_port, username, credential(TURN_SECRET, username)), "the chart's coturn relays for credentials made with its secret")
+    expect(not allocates(turn_port, username, credential("another-secret", username)), "the chart's coturn refuses credentials made with another secret")
+    if HOST_DLL:
+        # A node with the chart's TURN settings and the same Secret: coturn's URLs, credentials coturn accepts.
+        ice_status, ice = run_node(turned, {"ProxChat__Turn__Secret": TURN_SECRET})[2]
+        if ice_status == 404:
+            print("helm: NOT RUN: whether a node hands out the chart's TURN URLs and credentials (this node does not serve /ice-servers)")
+        else:
+            turn_entry = next((server for server in (ice or {}).get("ice_servers", []) if server.get("credential")), {})
+            expect(ice_status == 200 and turn_entry.get("urls") == ["turn:turn.example.com:3478?transport=udp", "turn:turn.example.com:3478?transport=tcp"],
+                   f"a node with the chart's turn settings hands out coturn's URLs: {ice_status} {ice}")
+            expect(bool(turn_entry) and allocates(turn_port, turn_entry["username"], turn_entry["credential"]),
+                   "the chart's coturn accepts the credentials a node with the chart's settings hands out")
+
 if HOST_DLL:
     expect(run_node(default)[:2] == (200, 200), "a node with the chart's default settings: hub and metrics served")
-    # The chart's TURN settings, with the secret the pods would take from the Secret.
-    ice_status, ice = run_node(turned, {"ProxChat__Turn__Secret": "check-helm-only"})[2]
-    if ice_status == 404:
-        print("helm: NOT RUN: whether a node hands out the chart's TURN URLs (this node does not serve /ice-servers)")
-    else:
-        handed_out = [url for server in (ice or {}).get("ice_servers", []) if server.get("credential") for url in server["urls"]]
-        expect(ice_status == 200 and handed_out == ["turn:turn.example.com:3478?transport=udp", "turn:turn.example.com:3478?transport=tcp"],
-               f"a node with the chart's turn settings hands out coturn's URLs with credentials: {ice_status} {ice}")
     expect(run_node(hubless)[0] == 404, "a node with config.SignalR.Enabled=false: no hub")
 
 if failures:
     sys.exit("helm chart:\n  " + "\n  ".join(failures))
-print("helm: chart linted and rendered over both values files and the --set cases; a node ran with its settings"
-      if HOST_DLL else "helm: chart linted and rendered over both values files and the --set cases")
+print("helm: chart linted and rendered over both values files and the --set cases; its coturn ran; a node ran with its settings"
+      if HOST_DLL else "helm: chart linted and rendered over both values files and the --set cases; its coturn ran")
