@@ -63,7 +63,12 @@ start() {
   # credentials: the secret is made anew for each start, and sits in a file only this user reads
   # rather than on a command line. Its pid file and user database stay in the state directory too.
   turn_env=()
-  if command -v turnserver >/dev/null; then
+  turn="no TURN: turnserver is not installed"
+  # coturn shares its port with another coturn already on it (SO_REUSEPORT), which would then
+  # answer some players with another secret: a taken port means no TURN here instead.
+  if command -v turnserver >/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/$turn_port") 2>/dev/null; then
+    turn="no TURN: 127.0.0.1:$turn_port is taken (PROXCHAT_TURN_PORT)"
+  elif command -v turnserver >/dev/null; then
     (umask 077 && printf 'static-auth-secret=%s\n' "$(head -c 32 /dev/urandom | base64 | tr -d '/+=')" >"$state/turnserver.conf")
     nohup turnserver -c "$state/turnserver.conf" --listening-ip=127.0.0.1 --relay-ip=127.0.0.1 \
       --listening-port="$turn_port" --use-auth-secret --realm=proxchat --no-tls --no-dtls --no-cli \
@@ -116,8 +121,6 @@ CONF
   if [ ${#turn_env[@]} -gt 0 ]; then
     for _ in $(seq 1 50); do grep -q "Total General servers" "$state/turnserver.log" && break; sleep 0.1; done
     turn="TURN on 127.0.0.1:$turn_port"
-  else
-    turn="no TURN: turnserver is not installed"
   fi
   echo "ProxChat cluster: ws://127.0.0.1:$lb_port (nodes on $node_ports, Redis on $redis_port, $turn; logs in $state)"
 }
