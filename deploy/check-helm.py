@@ -63,12 +63,16 @@ def one(objects, kind):
     return found[0]
 
 
-def pod(objects):
-    """The server's pod template (the chart may also run coturn)."""
+def server(objects):
+    """The server's Deployment (the chart may also run coturn)."""
     servers = [o for (k, _), o in objects.items() if k == "Deployment" and o["metadata"]["labels"]["app.kubernetes.io/component"] == "server"]
     if len(servers) != 1:
         sys.exit(f"expected one server Deployment, found {len(servers)}")
-    return servers[0]["spec"]["template"]
+    return servers[0]
+
+
+def pod(objects):
+    return server(objects)["spec"]["template"]
 
 
 def container(objects):
@@ -275,7 +279,11 @@ production = render("-f", f"{CHART}/values-production.yaml")
 expect(not any(k in ("Secret", "StatefulSet") for k, _ in production), "production: no Secret or Redis of the chart's")
 expect(env(production, "ProxChat__Auth__SigningKey")["valueFrom"]["secretKeyRef"]["name"] == "proxchat-jwt", "production: JWT key from a Secret")
 expect(settings(production)["ProxChat__AllowedOrigins__0"] == "https://play.example.com", "production: AllowedOrigins")
-expect(any(k == "HorizontalPodAutoscaler" for k, _ in production) and "replicas" not in one(production, "Deployment")["spec"],
+expect(env(production, "ProxChat__Turn__Secret")["valueFrom"]["secretKeyRef"] == {"name": "proxchat-turn", "key": "secret"}
+       and settings(production)["ProxChat__Turn__Urls__0"] == "turn:turn.example.com:3478?transport=udp"
+       and production[("Deployment", "proxchat-turn")]["spec"]["template"]["spec"]["hostNetwork"] is True,
+       "production: coturn on the nodes' network, its secret from a Secret")
+expect(any(k == "HorizontalPodAutoscaler" for k, _ in production) and "replicas" not in server(production)["spec"],
        "production: the autoscaler owns the replica count")
 
 
