@@ -108,7 +108,13 @@ try {
     await alice.evaluate(() => window.proxchat.moveTo(3, 1));
     await until(bob, "bob saw alice move after the refresh", () =>
       window.proxchat.snapshot().alice?.position?.x === 3 && window.proxchat.snapshot().alice.state === "connected");
-    console.log(`browser (${label}): relay only, with the node's TURN credentials: the pages connected through coturn (relay to relay on both sides), exchanged positions, and took refreshed credentials mid-call`);
+
+    // The switch turns relay only off: the page starts over without ?relay=1, gathering every route.
+    step = "alice turns Relay only off";
+    await Promise.all([alice.waitForURL((url) => !url.searchParams.has("relay")), alice.uncheck("#relay-only")]);
+    await until(alice, "alice back without relay only", () =>
+      window.proxchat?.mesh.configuration.iceTransportPolicy === "all" && !document.getElementById("relay-only").checked);
+    console.log(`browser (${label}): relay only, with the node's TURN credentials: the pages connected through coturn (relay to relay on both sides), exchanged positions, took refreshed credentials mid-call, and the switch turned relay only off`);
   } else {
     // coturn refuses the credentials: no relay candidate can exist, so relay only cannot connect.
     for (const [page, peer] of [[alice, "bob"], [bob, "alice"]]) {
