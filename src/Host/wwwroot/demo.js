@@ -3,8 +3,9 @@
 // keeps one RTCPeerConnection per nearby peer. This page adds the map, the positions data
 // channel, volume by distance, mute and the input meter.
 // Query parameters: name, map, channel, x, y, id (client_id), ice (comma-separated STUN/TURN
-// URLs, or "none"; without it the node is asked for ICE servers), server (a ws:// or wss:// URL;
-// default this page's host), token (a JWT, sent as access_token).
+// URLs, or "none"; without it the node is asked for ICE servers, TURN credentials included),
+// relay=1 (relay only: every connection goes through TURN, as the "Relay only" switch sets),
+// server (a ws:// or wss:// URL; default this page's host), token (a JWT, sent as access_token).
 import { SignalingClient, PeerMesh } from "./lib/proxchat/index.js";
 
 const DISCONNECTION_RANGE = 25;  // the server's default; audio fades to silence at this distance
@@ -14,9 +15,13 @@ const STEP = 1;
 const params = new URLSearchParams(location.search);
 const integer = (name, fallback) => Number.parseInt(params.get(name) ?? "", 10) || fallback;
 const clientId = params.get("id") ?? (localStorage.proxchatId ??= `web-${crypto.randomUUID().slice(0, 8)}`);
-const iceServers = params.get("ice") === "none" ? []
-  : (params.get("ice") ?? "stun:stun.l.google.com:19302").split(",").map((urls) => ({ urls }));
 const serverUrl = params.get("server") ?? `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/`;
+const token = params.get("token") ?? undefined;
+const askNode = !params.has("ice");
+const relayOnly = params.get("relay") === "1";
+const iceServers = params.get("ice") === "none" ? []
+  : askNode ? await fetchIceServers() ?? [{ urls: "stun:stun.l.google.com:19302" }]
+  : params.get("ice").split(",").map((urls) => ({ urls }));
 
 const me = {
   name: params.get("name") ?? clientId,
@@ -28,6 +33,7 @@ const me = {
 const positions = new Map();   // peer id → {map_id, x, y, character_name}, from its data channel
 const channels = new Map();    // peer id → its "positions" RTCDataChannel
 const closedPeers = [];        // ids whose connection was closed, in order
+const routes = new Map();      // peer id → "relay" (through TURN) or "direct", once connected
 
 const statusLine = document.getElementById("status");
 const muteButton = document.getElementById("mute");
@@ -35,12 +41,14 @@ const canvas = document.getElementById("map-canvas");
 const context = canvas.getContext("2d");
 const microphone = await openMicrophone();
 
-const signaling = new SignalingClient({ url: serverUrl, clientId, token: params.get("token") ?? undefined });
+const signaling = new SignalingClient({ url: serverUrl, clientId, token });
 const mesh = new PeerMesh({
   signaling,
   localStream: microphone,
-  configuration: { iceServers },
-  requestIceServers: !params.has("ice"),
+  configuration: { iceServers, iceTransportPolicy: relayOnly ? "relay" : "all" },
+  // Over the socket too: the node sends fresh credentials before these expire, and the mesh
+  // applies them to every connection (setConfiguration).
+  requestIceServers: askNode,
   dataChannels: ["positions"],
   playAudio: true,
   audioContainer: document.getElementById("audio"),
@@ -56,8 +64,9 @@ window.proxchat = {
   moveTo: (x, y) => move(x - me.x, y - me.y),
   snapshot: () => Object.fromEntries([...mesh.peers].map(([id, peer]) => [id, {
     state: peer.state, channelOpen: channels.get(id)?.readyState === "open", position: positions.get(id) ?? null,
-    hasRemoteAudio: peer.stream !== null, closed: peer.closed,
+    hasRemoteAudio: peer.stream !== null, closed: peer.closed, route: routes.get(id) ?? null,
   }])),
+  iceServersReceived: 0,
   nearby: () => signaling.nearbyPeers,
   closedPeers,
 };
@@ -73,6 +82,14 @@ signaling.on("close", ({ name, reconnecting, delayMs }) => {
 });
 signaling.on("nearbyPeers", render);
 signaling.on("error", ({ message }) => console.warn("server:", message));
+// Connections begun before the node's ICE servers arrived gathered without them (and, relay only,
+// found no route at all): the offering side restarts ICE on them with the new servers.
+signaling.on("iceServers", () => {
+  window.proxchat.iceServersReceived++;
+  for (const peer of mesh.peers.values()) {
+    if (peer.offerer && peer.state !== "connected") peer.restartIce();
+  }
+});
 
 mesh.on("dataChannel", ({ peerId, channel }) => {
   channels.set(peerId, channel);
@@ -86,15 +103,48 @@ mesh.on("dataChannel", ({ peerId, channel }) => {
     render();
   });
 });
-mesh.on("connectionState", render);
+mesh.on("connectionState", ({ peerId, state }) => {
+  if (state === "connected") showRoute(peerId);
+  render();
+});
 mesh.on("track", render);
 mesh.on("peerClosed", ({ peerId }) => {
   positions.delete(peerId);
   channels.delete(peerId);
+  routes.delete(peerId);
   closedPeers.push(peerId);
   render();
 });
 mesh.on("error", ({ peerId, error }) => console.warn(`peer ${peerId}:`, error));
+
+/** The node's ICE servers (TURN with fresh credentials, STUN) over HTTP, so that the first
+ * connections already have them; null when the node does not serve them there. */
+async function fetchIceServers() {
+  const url = new URL("ice-servers", serverUrl.replace(/^ws/, "http"));
+  url.searchParams.set("client_id", clientId);
+  try {
+    const response = await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {}, cache: "no-store" });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return (await response.json()).ice_servers;
+  } catch (error) {
+    console.warn("no ICE servers from the node over HTTP; asking over the socket:", error.message);
+    return null;
+  }
+}
+
+/** Whether a peer's audio goes through TURN: the candidate pair ICE chose. */
+async function showRoute(id) {
+  const connection = mesh.peer(id)?.connection;
+  if (!connection) return;
+  const stats = await connection.getStats();
+  for (const report of stats.values()) {
+    const pair = report.type === "transport" && stats.get(report.selectedCandidatePairId);
+    if (!pair) continue;
+    const relayed = [pair.localCandidateId, pair.remoteCandidateId].some((candidate) => stats.get(candidate)?.candidateType === "relay");
+    routes.set(id, relayed ? "relay" : "direct");
+    render();
+  }
+}
 
 function positionMessage() {
   return { map_id: me.map_id, x: me.x, y: me.y, character_name: me.name };
@@ -153,6 +203,17 @@ form.addEventListener("submit", (event) => {
   canvas.focus();
 });
 
+// Relay only: every connection through TURN, as for players whose networks allow nothing else.
+// A new policy applies to new connections, so the page starts over with it.
+const relaySwitch = document.getElementById("relay-only");
+relaySwitch.checked = relayOnly;
+relaySwitch.addEventListener("change", () => {
+  const query = new URLSearchParams(location.search);
+  if (relaySwitch.checked) query.set("relay", "1");
+  else query.delete("relay");
+  location.search = query.toString();
+});
+
 muteButton.addEventListener("click", () => {
   const track = microphone?.getAudioTracks()[0];
   if (!track) return;
@@ -203,7 +264,7 @@ function render() {
     const item = document.createElement("li");
     const state = document.createElement("span");
     state.className = `state ${peer?.state ?? "new"}`;
-    state.textContent = peer?.state ?? "waiting for offer";
+    state.textContent = peer?.state === "connected" && routes.has(id) ? `connected, ${routes.get(id)}` : peer?.state ?? "waiting for offer";
     item.append(`${positions.get(id)?.character_name ?? id} `, state);
     return item;
   }));
