@@ -27,11 +27,8 @@ public sealed class AuthenticationTests
         Assert.Equal(HttpStatusCode.Unauthorized, await UpgradeStatus.OfAsync(server, $"/?access_token={Token(subject: null)}"));
         Assert.Equal(HttpStatusCode.Unauthorized, await UpgradeStatus.OfAsync(server, $"/?access_token={UnsignedToken("alice")}"));
 
-        using var http = new HttpClient();
-        var metrics = await MetricsTests.ScrapeAsync(http, server);
-        Assert.Equal(6, metrics["proxchat_upgrades_refused_total{reason=\"unauthorized\"}"]);
-
         // The demo page and the probes stay public.
+        using var http = new HttpClient();
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(server.HttpAddress)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(server.HttpAddress, "/healthz"))).StatusCode);
     }
