@@ -8,21 +8,13 @@
 // The two WebSocket URLs may name one node, or two nodes sharing Redis. Against one node it also
 // checks the layout at phone and desktop sizes (screenshots in artifacts/). Screenshots of both
 // pages go to artifacts/ when a step fails.
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 import { mkdir } from "node:fs/promises";
 import { execFileSync } from "node:child_process";
 
 const [pageUrl, server1, server2, label = "run"] = process.argv.slice(2);
 const deadline = 20_000;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: [
-    "--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-    "--autoplay-policy=no-user-gesture-required",
-  ],
-});
+const browser = await launchChromium();
 
 const pages = [];
 let step = "start";

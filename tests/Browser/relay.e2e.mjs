@@ -10,21 +10,13 @@
 // (setConfiguration) and stay up. refused: the node's secret is not coturn's (the negative
 // control); coturn answers each allocation with 401, no relay candidate is gathered, and the pages
 // never connect. Screenshots go to artifacts/ when a step fails.
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 import { mkdir } from "node:fs/promises";
 
 const [pageUrl, server1, server2, expected, label = `relay-${expected}`] = process.argv.slice(2);
 if (!["relay", "refused"].includes(expected)) throw new Error(`expected relay or refused, not ${expected}`);
 const deadline = 20_000;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: [
-    "--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-    "--autoplay-policy=no-user-gesture-required",
-  ],
-});
+const browser = await launchChromium();
 
 const pages = [];
 let step = "start";
