@@ -29,7 +29,7 @@ internal static class IceServersEndpoint
 
     public static void AddServices(IServiceCollection services, ProxChatOptions settings)
     {
-        if (settings.Turn.HttpEndpoint && !settings.Auth.IsEnabled)
+        if (IsRateLimited(settings))
         {
             services.AddRateLimiter(limiter =>
             {
@@ -51,11 +51,14 @@ internal static class IceServersEndpoint
     /// <summary>Adds the rate limiter to the pipeline, where the endpoint needs one.</summary>
     public static void UseRateLimiting(WebApplication app, ProxChatOptions settings)
     {
-        if (settings.Turn.HttpEndpoint && !settings.Auth.IsEnabled)
+        if (IsRateLimited(settings))
         {
             app.UseRateLimiter();
         }
     }
+
+    /// <summary>Served without authentication: then anyone may ask for any id, and each address is limited.</summary>
+    private static bool IsRateLimited(ProxChatOptions settings) => settings.Turn.HttpEndpoint && !settings.Auth.IsEnabled;
 
     public static void Map(WebApplication app, ProxChatOptions settings)
     {
@@ -80,13 +83,13 @@ internal static class IceServersEndpoint
             context.Response.Headers.CacheControl = "no-store";
             return Results.Bytes(issuer.IssueUtf8(clientId), "application/json");
         });
-        if (settings.Auth.IsEnabled)
+        if (IsRateLimited(settings))
         {
-            endpoint.RequireAuthorization();
+            endpoint.RequireRateLimiting(RateLimitPolicy);
         }
         else
         {
-            endpoint.RequireRateLimiting(RateLimitPolicy);
+            endpoint.RequireAuthorization();
         }
     }
 }

@@ -197,7 +197,7 @@ public static partial class ProxChatServer
     /// server's URLs must include), so a balancer or ingress in front of the client port does not
     /// publish it. 0, the default, serves it on every port.
     /// </summary>
-    private static int MetricsPort(IConfiguration configuration)
+    internal static int MetricsPort(IConfiguration configuration)
     {
         var key = $"{ProxChatOptions.SectionName}:Metrics:Port";
         var port = configuration.GetValue(key, defaultValue: 0);

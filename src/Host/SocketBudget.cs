@@ -25,7 +25,7 @@ internal sealed partial class SocketBudget
     public SocketBudget(IOptions<ProxChatOptions> options, IConfiguration configuration, ProxChatMetrics metrics, ILogger<SocketBudget> logger)
     {
         _metrics = metrics;
-        _exemptPort = configuration.GetValue($"{ProxChatOptions.SectionName}:Metrics:Port", 0);
+        _exemptPort = ProxChatServer.MetricsPort(configuration);
         var (limit, descriptors, inUse) = Automatic();
         Limit = options.Value.MaxSockets > 0 ? options.Value.MaxSockets : limit;
         if (descriptors > 0)
