@@ -102,7 +102,7 @@ public sealed class ProxChatOptions : IValidatableObject
 
     /// <summary>
     /// Bytes of relayed payloads (offers, answers, candidates) a second one connection may send,
-    /// sustained, with a burst of <see cref="MaxMessageBytes"/> × 16; past it relays are refused
+    /// sustained, with a burst of <see cref="MaxMessageBytes"/> × 16 (or a second's worth, if that is more); past it relays are refused
     /// with an Error and the connection stays. 0 disables.
     /// </summary>
     [Range(0, int.MaxValue)]
